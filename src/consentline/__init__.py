@@ -1,0 +1,1 @@
+"""ConsentLine: an opt-in policy gateway for business texting."""

@@ -1,0 +1,59 @@
+"""Request dependencies with short aliases: the unit of work, the caller, the time."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from datetime import datetime
+from typing import Annotated
+
+from fastapi import Depends, Header, Request
+
+from consentline.config import Config
+from consentline.service.access import Principal, authenticate
+from consentline.service.unit_of_work import UnitOfWork
+
+
+def _uow(request: Request) -> Iterator[UnitOfWork]:
+    with UnitOfWork(request.app.state.engine) as uow:
+        yield uow
+
+
+UowDep = Annotated[UnitOfWork, Depends(_uow)]
+
+
+def _principal(
+    uow: UowDep,
+    authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
+) -> Principal:
+    key = None
+    if authorization:
+        scheme, _, value = authorization.partition(" ")
+        if scheme.lower() == "bearer":
+            key = value.strip()
+    return authenticate(uow.connection, key)
+
+
+PrincipalDep = Annotated[Principal, Depends(_principal)]
+
+
+def _now(request: Request) -> datetime:
+    clock: Callable[[], datetime] = request.app.state.clock
+    return clock()
+
+
+NowDep = Annotated[datetime, Depends(_now)]
+
+
+def _config(request: Request) -> Config:
+    config: Config = request.app.state.config
+    return config
+
+
+ConfigDep = Annotated[Config, Depends(_config)]
+
+
+def notify_outbox(request: Request) -> None:
+    """Tell the outbox worker there is something to send."""
+    wake: Callable[[], None] | None = getattr(request.app.state, "wake_outbox", None)
+    if wake is not None:
+        wake()

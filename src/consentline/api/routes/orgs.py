@@ -1,0 +1,126 @@
+"""Organizations, entitlements, API keys, users, lines and settings."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter
+
+from consentline.api.deps import ConfigDep, NowDep, PrincipalDep, UowDep
+from consentline.api.errors import ERROR_RESPONSES
+from consentline.api.schemas import (
+    ApiKeyCreate,
+    ApiKeyCreated,
+    EntitlementsUpdate,
+    LineCreate,
+    LinePublic,
+    OrgCreate,
+    OrgPublic,
+    SettingChangePublic,
+    SettingsPublic,
+    SettingsUpdate,
+    UserCreate,
+    UserPublic,
+)
+from consentline.service import orgs as org_service
+from consentline.service import settings as settings_service
+from consentline.service.access import Privilege, visible_org
+from consentline.store import orgs as org_store
+from consentline.store.orgs import OrgRow
+
+router = APIRouter(prefix="/api/v1/orgs", tags=["organizations"], responses=ERROR_RESPONSES)
+
+
+def _org(org: OrgRow) -> OrgPublic:
+    return OrgPublic(id=org.id, name=org.name, parent_id=org.parent_id, root_id=org.root_id)
+
+
+@router.post("", status_code=201)
+def create_org(body: OrgCreate, uow: UowDep, principal: PrincipalDep, now: NowDep) -> OrgPublic:
+    """A root organization (operator) or a sub-organization (Setup on the parent)."""
+    return _org(org_service.create_org(uow, principal, body.name, body.parent_id, now))
+
+
+@router.get("/{org_id}")
+def get_org(org_id: int, uow: UowDep, principal: PrincipalDep) -> OrgPublic:
+    return _org(org_service.get_org(uow, principal, org_id))
+
+
+@router.put("/{org_id}/entitlements")
+def set_entitlements(
+    org_id: int, body: EntitlementsUpdate, uow: UowDep, principal: PrincipalDep, now: NowDep
+) -> dict[str, bool]:
+    """Grant or withdraw SMS Opt-in (operator only)."""
+    org_service.set_entitlement(uow, principal, org_id, body.sms_optin, now)
+    return {"sms_optin": body.sms_optin}
+
+
+@router.post("/{org_id}/api-keys", status_code=201)
+def create_api_key(
+    org_id: int, body: ApiKeyCreate, uow: UowDep, principal: PrincipalDep, now: NowDep
+) -> ApiKeyCreated:
+    privileges: list[str] = list(body.privileges)
+    key = org_service.create_api_key(uow, principal, org_id, body.name, privileges, now)
+    return ApiKeyCreated(key=key, name=body.name.strip(), privileges=sorted(set(privileges)))
+
+
+@router.post("/{org_id}/users", status_code=201)
+def create_user(
+    org_id: int, body: UserCreate, uow: UowDep, principal: PrincipalDep, now: NowDep
+) -> UserPublic:
+    """A portal login for this organization."""
+    user = org_service.create_user(
+        uow, principal, org_id, body.email, body.name, body.password, [*body.privileges], now
+    )
+    return UserPublic(id=user.id, email=user.email, name=user.name, privileges=user.privileges)
+
+
+@router.post("/{org_id}/lines", status_code=201)
+def create_line(
+    org_id: int,
+    body: LineCreate,
+    uow: UowDep,
+    principal: PrincipalDep,
+    now: NowDep,
+    config: ConfigDep,
+) -> LinePublic:
+    line = org_service.create_line(
+        uow,
+        principal,
+        org_id,
+        body.number,
+        body.employee_name,
+        now,
+        default_region=config.default_region,
+    )
+    return LinePublic(
+        id=line.id, number=line.number, employee_name=line.employee_name, org_id=line.org_id
+    )
+
+
+@router.get("/{org_id}/settings")
+def get_settings(org_id: int, uow: UowDep, principal: PrincipalDep) -> SettingsPublic:
+    """The effective settings; a sub-organization shows its root's, with ``inherited_from``."""
+    return SettingsPublic.model_validate(settings_service.get_settings(uow, principal, org_id))
+
+
+@router.patch("/{org_id}/settings")
+def change_settings(
+    org_id: int, body: SettingsUpdate, uow: UowDep, principal: PrincipalDep, now: NowDep
+) -> SettingsPublic:
+    patch: dict[str, Any] = body.model_dump(exclude_unset=True)
+    document = settings_service.change_settings(uow, principal, org_id, patch, now)
+    return SettingsPublic.model_validate(document)
+
+
+@router.get("/{org_id}/settings/history")
+def settings_history(
+    org_id: int, uow: UowDep, principal: PrincipalDep
+) -> list[SettingChangePublic]:
+    """Every change of a setting: who, when, old and new value."""
+    org = visible_org(uow.connection, principal, org_id)
+    principal.require(Privilege.SETUP, Privilege.REPORTS)
+    return [
+        SettingChangePublic(**{**change, "changed_at": change["changed_at"].isoformat()})
+        for change in org_store.settings_history(uow.connection, org.root_id)
+    ]

@@ -1,0 +1,197 @@
+"""Request and response models: ``XCreate`` in, ``XPublic`` out."""
+
+from __future__ import annotations
+
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from consentline.domain.messages import Channel
+
+PrivilegeName = Literal["setup", "reports", "messaging"]
+ChannelName = Literal["sms", "whatsapp"]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class OrgCreate(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    parent_id: int | None = None
+
+
+class OrgPublic(BaseModel):
+    id: int
+    name: str
+    parent_id: int | None
+    root_id: int
+
+
+class EntitlementsUpdate(Strict):
+    sms_optin: bool
+
+
+class ApiKeyCreate(Strict):
+    name: str = Field(min_length=1, max_length=200)
+    privileges: list[PrivilegeName] = Field(min_length=1)
+
+
+class ApiKeyCreated(BaseModel):
+    key: str = Field(description="Shown once; only a hash is kept.")
+    name: str
+    privileges: list[str]
+
+
+class UserCreate(Strict):
+    email: str = Field(max_length=320)
+    name: str = Field(min_length=1, max_length=200)
+    password: str = Field(min_length=1, max_length=1000)
+    privileges: list[PrivilegeName] = []
+
+
+class UserPublic(BaseModel):
+    id: int
+    email: str
+    name: str
+    privileges: list[str]
+
+
+class LineCreate(Strict):
+    number: str = Field(max_length=40)
+    employee_name: str = Field(min_length=1, max_length=200)
+
+
+class LinePublic(BaseModel):
+    id: int
+    number: str
+    employee_name: str
+    org_id: int
+
+
+class SmsOptinUpdate(Strict):
+    entitled: bool | None = None
+    enabled: bool | None = None
+    mode: Literal["consent", "disclaimer"] | None = None
+
+
+class GroupMessagingUpdate(Strict):
+    enabled: bool | None = None
+
+
+class KeywordsUpdate(Strict):
+    opt_in: str | None = Field(default=None, max_length=40)
+    opt_out: str | None = Field(default=None, max_length=40)
+    opt_in_synonyms: list[str] | None = Field(default=None, max_length=50)
+    opt_out_synonyms: list[str] | None = Field(default=None, max_length=50)
+
+
+class SettingsUpdate(Strict):
+    sms_optin: SmsOptinUpdate | None = None
+    group_messaging: GroupMessagingUpdate | None = None
+    keywords: KeywordsUpdate | None = None
+    templates: dict[str, str] | None = None
+    hold_max_age: int | None = None
+    request_resend_interval: int | None = None
+
+
+class SmsOptinPublic(BaseModel):
+    entitled: bool
+    enabled: bool
+    mode: Literal["consent", "disclaimer"]
+
+
+class GroupMessagingPublic(BaseModel):
+    enabled: bool
+
+
+class KeywordsPublic(BaseModel):
+    opt_in: str
+    opt_out: str
+    opt_in_synonyms: list[str]
+    opt_out_synonyms: list[str]
+
+
+class OrgRef(BaseModel):
+    id: int
+    name: str
+
+
+class SettingsPublic(BaseModel):
+    sms_optin: SmsOptinPublic
+    group_messaging: GroupMessagingPublic
+    keywords: KeywordsPublic
+    templates: dict[str, str]
+    hold_max_age: int
+    request_resend_interval: int
+    inherited_from: OrgRef | None = None
+
+
+class OutboundCreate(Strict):
+    line: int | str = Field(description="The line's id or its number.")
+    to: str | list[str] = Field(description="A contact's number, or a list for a group send.")
+    body: str
+    channel: ChannelName = Channel.SMS.value
+
+
+class InboundCreate(Strict):
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+    from_: str = Field(alias="from", description="The contact's number.")
+    line: int | str = Field(description="The line's id or its number.")
+    body: str
+    channel: ChannelName = Channel.SMS.value
+    provider_message_id: str | None = Field(default=None, min_length=1, max_length=200)
+
+
+class ConsentPublic(BaseModel):
+    state: str
+    mode: str | None
+    initiated_by: str | None
+    requested_at: str | None
+    decided_at: str | None
+    evidence_message_id: int | None
+    request_text: str | None
+
+
+class RecipientPublic(BaseModel):
+    contact: str
+    status: str
+    message_id: int
+    consent: ConsentPublic
+
+
+class MessageResultPublic(BaseModel):
+    id: int | str
+    status: str
+    reason: str | None = None
+    consent: ConsentPublic | None = None
+    recipients: list[RecipientPublic] | None = None
+
+
+class MessagePublic(BaseModel):
+    id: int
+    sender: str
+    recipient: str
+    kind: str
+    template: str | None
+    body: str
+    status: str | None
+    reason: str | None
+    created_at: str | None
+
+
+class ConversationPublic(BaseModel):
+    line: str
+    contact: str
+    channel: str
+    consent: ConsentPublic
+    messages: list[MessagePublic]
+
+
+class SettingChangePublic(BaseModel):
+    setting: str
+    actor: str
+    old_value: object
+    new_value: object
+    changed_at: str

@@ -1,0 +1,1 @@
+"""Use cases: receive and send messages, change settings, manage organizations."""

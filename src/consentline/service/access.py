@@ -1,0 +1,93 @@
+"""Who is asking, and what they may see and do.
+
+Anything outside the caller's part of the organization tree answers 404, so a key of one
+enterprise cannot even learn that another's organizations exist.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import secrets
+from dataclasses import dataclass
+from enum import StrEnum
+
+from sqlalchemy import Connection
+
+from consentline.domain.errors import Forbidden, NotFound, Unauthorized
+from consentline.store import orgs as org_store
+from consentline.store.orgs import LineRow, OrgRow
+
+API_KEY_PREFIX = "cl_"
+
+
+class Privilege(StrEnum):
+    SETUP = "setup"
+    REPORTS = "reports"
+    MESSAGING = "messaging"
+
+
+@dataclass(frozen=True)
+class Principal:
+    name: str
+    org_id: int | None
+    privileges: frozenset[str]
+    is_operator: bool = False
+
+    def require(self, *any_of: Privilege) -> None:
+        if self.is_operator or any(p.value in self.privileges for p in any_of):
+            return
+        needed = " or ".join(p.value for p in any_of)
+        raise Forbidden(f"This needs the {needed} privilege.", code="missing_privilege")
+
+    def require_operator(self) -> None:
+        if not self.is_operator:
+            raise Forbidden(
+                "Only the service provider (operator) may do this.", code="operator_only"
+            )
+
+
+def new_api_key() -> str:
+    return API_KEY_PREFIX + secrets.token_urlsafe(32)
+
+
+def hash_api_key(key: str) -> str:
+    # Keys are 256 random bits, so a fast hash is enough; passwords use argon2.
+    return hashlib.sha256(key.encode()).hexdigest()
+
+
+def authenticate(conn: Connection, key: str | None) -> Principal:
+    if not key:
+        raise Unauthorized("An API key is required: send 'Authorization: Bearer <key>'.")
+    found = org_store.find_api_key(conn, hash_api_key(key))
+    if found is None:
+        raise Unauthorized("The API key is not valid.")
+    return Principal(
+        name=f"api-key:{found.id}:{found.name}",
+        org_id=found.org_id,
+        privileges=frozenset(found.privileges),
+        is_operator=found.is_operator,
+    )
+
+
+def visible_org(conn: Connection, principal: Principal, org_id: int) -> OrgRow:
+    org = org_store.get_org(conn, org_id)
+    if org is None or not _can_see(conn, principal, org):
+        raise NotFound(f"No organization {org_id}.")
+    return org
+
+
+def visible_line(
+    conn: Connection, principal: Principal, line: LineRow | None, label: str
+) -> LineRow:
+    if line is None:
+        raise NotFound(f"No line {label}.", code="unknown_line")
+    org = org_store.get_org(conn, line.org_id)
+    if org is None or not _can_see(conn, principal, org):
+        raise NotFound(f"No line {label}.", code="unknown_line")
+    return line
+
+
+def _can_see(conn: Connection, principal: Principal, org: OrgRow) -> bool:
+    if principal.is_operator:
+        return True
+    return principal.org_id is not None and principal.org_id in org_store.ancestor_ids(conn, org)

@@ -1,0 +1,366 @@
+"""Receiving and sending messages: load and lock the conversation, decide, store, enqueue.
+
+Every message of a conversation goes through ``policy.decide`` inside one transaction that
+holds the conversation's lock, so two events at the same moment are applied one after the
+other and the second sees what the first decided.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from consentline.domain.consent import ConsentRecord, Kind, Party, State, Status
+from consentline.domain.errors import Conflict, GroupRefused, InvalidInput
+from consentline.domain.messages import Channel, check_body
+from consentline.domain.phone import to_e164
+from consentline.domain.policy import Decision, Message, Names, decide
+from consentline.domain.settings import PolicySettings
+from consentline.service.access import Principal, Privilege, visible_line
+from consentline.service.settings import policy_settings
+from consentline.service.unit_of_work import UnitOfWork
+from consentline.store import conversations as store
+from consentline.store import orgs as org_store
+from consentline.store import outbox as outbox_store
+from consentline.store.conversations import ConversationRow, NewMessage
+from consentline.store.orgs import LineRow
+
+MAX_GROUP_SIZE = 50
+LineRef = int | str
+
+
+@dataclass(frozen=True)
+class MessageResult:
+    id: int | str
+    status: str
+    consent: dict[str, Any]
+    reason: str | None = None
+    recipients: list[dict[str, Any]] | None = None
+    replayed: bool = False
+
+    def as_json(self) -> dict[str, Any]:
+        body: dict[str, Any] = {"id": self.id, "status": self.status}
+        if self.reason is not None:
+            body["reason"] = self.reason
+        if self.recipients is not None:
+            body["recipients"] = self.recipients
+        body["consent"] = self.consent
+        return body
+
+
+@dataclass
+class _Context:
+    """What every message of one request shares: the line, its organization's policy."""
+
+    line: LineRow
+    settings: PolicySettings
+    names: Names
+    channel: Channel
+    now: datetime
+    results: list[MessageResult] = field(default_factory=list)
+
+
+def consent_view(record: ConsentRecord, evidence_message_id: int | None) -> dict[str, Any]:
+    return {
+        "state": record.state.value,
+        "mode": record.mode.value if record.mode else None,
+        "initiated_by": record.initiated_by.value if record.initiated_by else None,
+        "requested_at": _iso(record.requested_at),
+        "decided_at": _iso(record.decided_at),
+        "evidence_message_id": evidence_message_id,
+        "request_text": record.request_text,
+    }
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat().replace("+00:00", "Z") if moment else None
+
+
+def receive_inbound(
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    line: LineRef,
+    sender: str,
+    body: str,
+    channel: Channel,
+    now: datetime,
+    provider_message_id: str | None = None,
+    default_region: str = "US",
+) -> MessageResult:
+    """A contact's message arriving for an employee's line."""
+    principal.require(Privilege.MESSAGING)
+    check_body(body, channel)
+    contact = to_e164(sender, default_region)
+    context = _context(uow, principal, line, channel, now, default_region)
+    conversation = _lock(uow.connection, context, contact)
+    if provider_message_id:
+        first = store.find_receipt(
+            uow.connection, context.line.root_id, channel.value, provider_message_id
+        )
+        if first is not None:
+            return MessageResult(
+                id=first["id"],
+                status=first["status"],
+                reason=first.get("reason"),
+                consent=first["consent"],
+                replayed=True,
+            )
+    result = _handle(
+        uow.connection,
+        context,
+        conversation,
+        Message(Party.CONTACT, body, now),
+        provider_message_id=provider_message_id,
+    )
+    if provider_message_id:
+        store.save_receipt(
+            uow.connection,
+            context.line.root_id,
+            channel.value,
+            provider_message_id,
+            result.as_json(),
+            now,
+        )
+    uow.commit()
+    return result
+
+
+def send_outbound(
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    line: LineRef,
+    to: str | list[str],
+    body: str,
+    channel: Channel,
+    now: datetime,
+    default_region: str = "US",
+) -> MessageResult:
+    """An employee's message to one contact, or to a group when ``to`` is a list."""
+    principal.require(Privilege.MESSAGING)
+    check_body(body, channel)
+    if isinstance(to, list):
+        contacts = _group_members(to, default_region)
+        context = _context(uow, principal, line, channel, now, default_region)
+        result = _send_group(uow.connection, context, contacts, body)
+    else:
+        contact = to_e164(to, default_region)
+        context = _context(uow, principal, line, channel, now, default_region)
+        conversation = _lock(uow.connection, context, contact)
+        result = _handle(uow.connection, context, conversation, Message(Party.EMPLOYEE, body, now))
+    uow.commit()
+    return result
+
+
+def conversation_view(
+    uow: UnitOfWork,
+    principal: Principal,
+    *,
+    line: LineRef,
+    contact: str,
+    channel: Channel,
+    default_region: str = "US",
+) -> dict[str, Any]:
+    principal.require(Privilege.MESSAGING, Privilege.REPORTS)
+    found_line = _line(uow.connection, principal, line, default_region)
+    number = to_e164(contact, default_region)
+    conversation = store.find_conversation(uow.connection, found_line.id, number, channel.value)
+    record = conversation.record if conversation else ConsentRecord()
+    evidence = conversation.evidence_message_id if conversation else None
+    history = store.message_history(uow.connection, conversation.id) if conversation else []
+    for message in history:
+        message["created_at"] = _iso(message["created_at"])
+    return {
+        "line": found_line.number,
+        "contact": number,
+        "channel": channel.value,
+        "consent": consent_view(record, evidence),
+        "messages": history,
+    }
+
+
+def line_ref(text: str) -> LineRef:
+    """A line named in text: a short run of digits is its id, anything else its number."""
+    stripped = text.strip()
+    return int(stripped) if stripped.isdigit() and len(stripped) <= 6 else stripped
+
+
+# --- internals -----------------------------------------------------------------------------
+
+
+def _line(conn: Connection, principal: Principal, ref: LineRef, region: str) -> LineRow:
+    if isinstance(ref, int):
+        return visible_line(conn, principal, org_store.get_line(conn, ref), str(ref))
+    number = to_e164(ref, region)
+    return visible_line(conn, principal, org_store.find_line_by_number(conn, number), number)
+
+
+def _context(
+    uow: UnitOfWork,
+    principal: Principal,
+    ref: LineRef,
+    channel: Channel,
+    now: datetime,
+    region: str,
+) -> _Context:
+    line = _line(uow.connection, principal, ref, region)
+    root = org_store.get_org(uow.connection, line.root_id)
+    assert root is not None
+    names = Names(employee_name=line.employee_name, company_name=root.name)
+    return _Context(line, policy_settings(uow, line.root_id), names, channel, now)
+
+
+def _lock(conn: Connection, context: _Context, contact: str) -> ConversationRow:
+    if contact == context.line.number:
+        raise InvalidInput("A line cannot text itself.", code="invalid_phone_number")
+    return store.lock_conversation(
+        conn, context.line.root_id, context.line.id, contact, context.channel.value, context.now
+    )
+
+
+def _group_members(to: list[str], region: str) -> list[str]:
+    if not to:
+        raise InvalidInput("A group send needs at least one recipient.", code="empty_group")
+    members = sorted({to_e164(number, region) for number in to})
+    if len(members) > MAX_GROUP_SIZE:
+        raise InvalidInput(
+            f"A group send reaches at most {MAX_GROUP_SIZE} contacts.", code="group_too_large"
+        )
+    return members
+
+
+def _send_group(
+    conn: Connection, context: _Context, contacts: list[str], body: str
+) -> MessageResult:
+    if not context.settings.group_messaging:
+        raise GroupRefused(
+            "Group messaging is not enabled for this organization.", code="group_messaging_off"
+        )
+    if context.settings.consent_on:
+        raise GroupRefused("Group messaging cannot be used while SMS Opt-in with Consent is on.")
+    # Locked in sorted order, so two group sends over the same members cannot deadlock.
+    conversations = [_lock(conn, context, contact) for contact in contacts]
+    mode = context.settings.active_mode
+    opted_out = [
+        c.contact for c in conversations if c.record.effective_state(mode) is State.OPTED_OUT
+    ]
+    if opted_out:
+        raise Conflict(
+            "These members have opted out and cannot receive messages: "
+            + ", ".join(opted_out)
+            + ". Remove them from the group and send again.",
+            code="group_member_opted_out",
+        )
+    group_id = f"grp_{uuid.uuid4().hex}"
+    results = [
+        _handle(conn, context, c, Message(Party.EMPLOYEE, body, context.now), group_id=group_id)
+        for c in conversations
+    ]
+    statuses = {r.status for r in results}
+    return MessageResult(
+        id=group_id,
+        status=statuses.pop() if len(statuses) == 1 else "mixed",
+        consent={},
+        recipients=[
+            {"contact": c.contact, "status": r.status, "message_id": r.id, "consent": r.consent}
+            for c, r in zip(conversations, results, strict=True)
+        ],
+    )
+
+
+def _handle(
+    conn: Connection,
+    context: _Context,
+    conversation: ConversationRow,
+    message: Message,
+    *,
+    provider_message_id: str | None = None,
+    group_id: str | None = None,
+) -> MessageResult:
+    held = store.held_messages(conn, conversation.id)
+    decision = decide(conversation.record, context.settings, message, held, context.names)
+    trigger = NewMessage(
+        sender=message.sender.value,
+        recipient=_other_side(message.sender).value,
+        kind=Kind.USER.value,
+        template=None,
+        body=message.body,
+        provider_message_id=provider_message_id,
+        group_id=group_id,
+    )
+    trigger_id, evidence = _apply(conn, conversation, decision, trigger, context.now)
+    return MessageResult(
+        id=trigger_id,
+        status=decision.status.value,
+        reason=decision.reason,
+        consent=consent_view(decision.record, evidence),
+    )
+
+
+def _other_side(sender: Party) -> Party:
+    return Party.EMPLOYEE if sender is Party.CONTACT else Party.CONTACT
+
+
+def _apply(
+    conn: Connection,
+    conversation: ConversationRow,
+    decision: Decision,
+    trigger: NewMessage,
+    now: datetime,
+) -> tuple[int, int | None]:
+    """Store a decision: archive, status events, holds, outbox and the consent record."""
+    cid = conversation.id
+    before, after = conversation.record.state.value, decision.record.state.value
+
+    for message_id in decision.expire:
+        store.append_status(conn, cid, message_id, Status.EXPIRED, "hold_max_age", before, now)
+    store.release_holds(conn, list(decision.expire))
+
+    for auto in decision.auto_before:
+        _store_auto(conn, conversation, auto.template, auto.recipient, auto.body, after, now)
+    trigger_id = store.insert_message(conn, conversation, trigger, now)
+    store.append_status(conn, cid, trigger_id, decision.status, decision.reason, after, now)
+    if decision.status is Status.HELD:
+        store.hold(conn, conversation, trigger_id, trigger.recipient, now)
+    elif decision.status is Status.DELIVERED:
+        outbox_store.enqueue(conn, trigger_id, trigger.recipient, now)
+    for auto in decision.auto_after:
+        _store_auto(conn, conversation, auto.template, auto.recipient, auto.body, after, now)
+
+    recipients = store.hold_recipients(conn, list(decision.release))
+    for message_id in decision.release:
+        store.append_status(conn, cid, message_id, Status.DELIVERED, None, after, now)
+        outbox_store.enqueue(conn, message_id, recipients[message_id], now)
+    for message_id in decision.discard:
+        store.append_status(conn, cid, message_id, Status.DISCARDED, "opted_out", after, now)
+    store.release_holds(conn, [*decision.release, *decision.discard])
+
+    if decision.decides:
+        evidence: int | None = trigger_id
+    elif decision.record.decided_at is None:
+        evidence = None
+    else:
+        evidence = conversation.evidence_message_id
+    if decision.record != conversation.record or evidence != conversation.evidence_message_id:
+        store.save_record(conn, conversation, decision.record, evidence, trigger_id, now)
+    return trigger_id, evidence
+
+
+def _store_auto(
+    conn: Connection,
+    conversation: ConversationRow,
+    template: str,
+    recipient: Party,
+    body: str,
+    state: str,
+    now: datetime,
+) -> None:
+    message = NewMessage(Party.SYSTEM.value, recipient.value, Kind.AUTO.value, template, body)
+    message_id = store.insert_message(conn, conversation, message, now)
+    store.append_status(conn, conversation.id, message_id, Status.DELIVERED, None, state, now)
+    outbox_store.enqueue(conn, message_id, recipient.value, now)

@@ -1,0 +1,191 @@
+"""Organizations, entitlements, API keys, portal users and lines."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2 import PasswordHasher
+
+from consentline.domain.errors import Conflict, InheritedSetting, InvalidInput
+from consentline.domain.phone import to_e164
+from consentline.service import settings as settings_service
+from consentline.service.access import (
+    Principal,
+    Privilege,
+    hash_api_key,
+    new_api_key,
+    visible_org,
+)
+from consentline.service.unit_of_work import UnitOfWork
+from consentline.store import orgs as org_store
+from consentline.store.orgs import LineRow, OrgRow
+
+_EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+MIN_PASSWORD_LENGTH = 10
+password_hasher = PasswordHasher()  # argon2id with the library's current parameters
+
+
+@dataclass(frozen=True)
+class UserCreated:
+    id: int
+    email: str
+    name: str
+    privileges: list[str]
+
+
+def _name(value: str, what: str) -> str:
+    name = value.strip()
+    if not name or len(name) > 200:
+        raise InvalidInput(f"The {what} must be 1 to 200 characters.", code="invalid_name")
+    return name
+
+
+def _privileges(values: list[str]) -> list[str]:
+    known = {p.value for p in Privilege}
+    unknown = sorted(set(values) - known)
+    if unknown:
+        raise InvalidInput(
+            f"Unknown privilege {', '.join(unknown)}; use {', '.join(sorted(known))}.",
+            code="invalid_privilege",
+        )
+    return sorted(set(values))
+
+
+def create_org(
+    uow: UnitOfWork, principal: Principal, name: str, parent_id: int | None, now: datetime
+) -> OrgRow:
+    conn = uow.connection
+    if parent_id is None:
+        principal.require_operator()
+        parent = None
+    else:
+        parent = visible_org(conn, principal, parent_id)
+        principal.require(Privilege.SETUP)
+    org = org_store.insert_org(conn, _name(name, "organization name"), parent, now)
+    uow.commit()
+    return org
+
+
+def get_org(uow: UnitOfWork, principal: Principal, org_id: int) -> OrgRow:
+    return visible_org(uow.connection, principal, org_id)
+
+
+def set_entitlement(
+    uow: UnitOfWork, principal: Principal, org_id: int, sms_optin: bool, now: datetime
+) -> OrgRow:
+    org = visible_org(uow.connection, principal, org_id)
+    principal.require_operator()
+    if org.parent_id is not None:
+        raise InheritedSetting(
+            "Entitlements are granted to the main organization; this is a sub-organization.",
+        )
+    settings_service.write_settings(
+        uow, principal, org, {"sms_optin": {"entitled": sms_optin}}, now
+    )
+    uow.commit()
+    return org
+
+
+def create_api_key(
+    uow: UnitOfWork,
+    principal: Principal,
+    org_id: int,
+    name: str,
+    privileges: list[str],
+    now: datetime,
+) -> str:
+    org = visible_org(uow.connection, principal, org_id)
+    principal.require(Privilege.SETUP)
+    key = new_api_key()
+    org_store.insert_api_key(
+        uow.connection,
+        org.id,
+        _name(name, "key name"),
+        hash_api_key(key),
+        _privileges(privileges),
+        is_operator=False,
+        now=now,
+    )
+    uow.commit()
+    return key
+
+
+def create_operator_key(uow: UnitOfWork, name: str, now: datetime) -> str:
+    key = new_api_key()
+    org_store.insert_api_key(uow.connection, None, name, hash_api_key(key), [], True, now)
+    return key
+
+
+def add_user(
+    uow: UnitOfWork,
+    org_id: int | None,
+    email: str,
+    name: str,
+    password: str,
+    privileges: list[str],
+    now: datetime,
+    *,
+    is_operator: bool = False,
+) -> UserCreated:
+    email = email.strip().lower()
+    if not _EMAIL.match(email) or len(email) > 320:
+        raise InvalidInput(f"{email!r} is not an email address.", code="invalid_email")
+    if len(password) < MIN_PASSWORD_LENGTH:
+        raise InvalidInput(
+            f"The password must be at least {MIN_PASSWORD_LENGTH} characters.",
+            code="weak_password",
+        )
+    if org_store.email_taken(uow.connection, email):
+        raise Conflict(f"A user with email {email} already exists.", code="email_taken")
+    granted = _privileges(privileges)
+    user_id = org_store.insert_user(
+        uow.connection,
+        org_id,
+        email,
+        _name(name, "user name"),
+        password_hasher.hash(password),
+        granted,
+        is_operator,
+        now,
+    )
+    return UserCreated(user_id, email, name.strip(), granted)
+
+
+def create_user(
+    uow: UnitOfWork,
+    principal: Principal,
+    org_id: int,
+    email: str,
+    name: str,
+    password: str,
+    privileges: list[str],
+    now: datetime,
+) -> UserCreated:
+    org = visible_org(uow.connection, principal, org_id)
+    principal.require(Privilege.SETUP)
+    user = add_user(uow, org.id, email, name, password, privileges, now)
+    uow.commit()
+    return user
+
+
+def create_line(
+    uow: UnitOfWork,
+    principal: Principal,
+    org_id: int,
+    number: str,
+    employee_name: str,
+    now: datetime,
+    *,
+    default_region: str = "US",
+) -> LineRow:
+    conn = uow.connection
+    org = visible_org(conn, principal, org_id)
+    principal.require(Privilege.SETUP)
+    e164 = to_e164(number, default_region)
+    if org_store.find_line_by_number(conn, e164) is not None:
+        raise Conflict(f"The number {e164} is already a line.", code="line_exists")
+    line = org_store.insert_line(conn, org, e164, _name(employee_name, "employee name"), now)
+    uow.commit()
+    return line

@@ -1,0 +1,74 @@
+"""Reading and changing an organization's settings, with a history of every change."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from consentline.domain.errors import InheritedSetting, NotEntitled
+from consentline.domain.settings import PolicySettings, check_change
+from consentline.domain.settings_document import (
+    apply_patch,
+    changed_leaves,
+    from_document,
+    to_document,
+)
+from consentline.service.access import Principal, Privilege, visible_org
+from consentline.service.unit_of_work import UnitOfWork
+from consentline.store import orgs as org_store
+from consentline.store.orgs import OrgRow
+
+NOT_ENTITLED = "SMS Opt-in is not enabled for this organization by the service provider"
+
+
+def policy_settings(uow: UnitOfWork, root_id: int) -> PolicySettings:
+    document = org_store.load_settings_document(uow.connection, root_id)
+    return from_document(document) if document else PolicySettings()
+
+
+def get_settings(uow: UnitOfWork, principal: Principal, org_id: int) -> dict[str, Any]:
+    org = visible_org(uow.connection, principal, org_id)
+    document = to_document(policy_settings(uow, org.root_id))
+    if org.parent_id is not None:
+        root = org_store.get_org(uow.connection, org.root_id)
+        assert root is not None
+        document["inherited_from"] = {"id": root.id, "name": root.name}
+    return document
+
+
+def change_settings(
+    uow: UnitOfWork, principal: Principal, org_id: int, patch: dict[str, Any], now: datetime
+) -> dict[str, Any]:
+    org = visible_org(uow.connection, principal, org_id)
+    principal.require(Privilege.SETUP)
+    if org.parent_id is not None:
+        root = org_store.get_org(uow.connection, org.root_id)
+        assert root is not None
+        raise InheritedSetting(
+            f"Settings are inherited from the main organization {root.name!r} (id {root.id}) "
+            "and apply to all its sub-organizations; change them there."
+        )
+    if "entitled" in (patch.get("sms_optin") or {}):
+        principal.require_operator()
+    write_settings(uow, principal, org, patch, now)
+    uow.commit()
+    return get_settings(uow, principal, org_id)
+
+
+def write_settings(
+    uow: UnitOfWork, principal: Principal, root: OrgRow, patch: dict[str, Any], now: datetime
+) -> None:
+    """Validate and store a change to a root organization's settings, and record it."""
+    old = policy_settings(uow, root.id)
+    new = apply_patch(old, patch)
+    optin = patch.get("sms_optin") or {}
+    touches_optin = "enabled" in optin or "mode" in optin
+    if touches_optin and not new.entitled:
+        raise NotEntitled(NOT_ENTITLED)
+    check_change(old, new)
+    old_document, new_document = to_document(old), to_document(new)
+    for setting, before, after in changed_leaves(old_document, new_document):
+        org_store.record_setting_change(
+            uow.connection, root.id, principal.name, setting, before, after, now
+        )
+    org_store.save_settings_document(uow.connection, root.id, new_document, now)
