@@ -57,7 +57,9 @@ def operator_key(engine: Engine, clock: FakeClock) -> str:
 
 @pytest.fixture
 def client(engine: Engine, clock: FakeClock, database_url: str) -> Iterator[TestClient]:
-    app = create_app(Config(database_url=database_url), engine=engine, clock=clock, run_worker=False)
+    app = create_app(
+        Config(database_url=database_url), engine=engine, clock=clock, run_worker=False
+    )
     with TestClient(app) as client:
         yield client
 

@@ -73,15 +73,24 @@ class Api:
         org = self.call("POST", "/api/v1/orgs", self.operator_key, 201, json={"name": company})
         if entitled:
             self.call(
-                "PUT", f"/api/v1/orgs/{org['id']}/entitlements", self.operator_key, 200,
+                "PUT",
+                f"/api/v1/orgs/{org['id']}/entitlements",
+                self.operator_key,
+                200,
                 json={"sms_optin": True},
             )
         key = self.call(
-            "POST", f"/api/v1/orgs/{org['id']}/api-keys", self.operator_key, 201,
+            "POST",
+            f"/api/v1/orgs/{org['id']}/api-keys",
+            self.operator_key,
+            201,
             json={"name": "all", "privileges": ["setup", "reports", "messaging"]},
         )["key"]
         self.call(
-            "POST", f"/api/v1/orgs/{org['id']}/lines", key, 201,
+            "POST",
+            f"/api/v1/orgs/{org['id']}/lines",
+            key,
+            201,
             json={"number": line, "employee_name": employee},
         )
         patch: dict[str, Any] = {"group_messaging": {"enabled": group}}
@@ -109,7 +118,10 @@ class Api:
 
     def conversation(self, tenant: Tenant, contact: str, channel: str = "sms") -> Any:
         return self.call(
-            "GET", "/api/v1/conversations", tenant.key, 200,
+            "GET",
+            "/api/v1/conversations",
+            tenant.key,
+            200,
             params={"line": tenant.line, "contact": contact, "channel": channel},
         )
 

@@ -10,7 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from consentline.api import errors
-from consentline.api.routes import messages, orgs
+from consentline.api.routes import messages, orgs, simulator
 from consentline.config import Config
 from consentline.portal import home
 from consentline.providers.outbox import OutboxWorker, Provider
@@ -78,6 +78,7 @@ def create_app(
 
     app.include_router(orgs.router)
     app.include_router(messages.router)
+    app.include_router(simulator.router)
     app.include_router(home.router)
     return app
 

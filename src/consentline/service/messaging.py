@@ -167,7 +167,7 @@ def conversation_view(
     default_region: str = "US",
 ) -> dict[str, Any]:
     principal.require(Privilege.MESSAGING, Privilege.REPORTS)
-    found_line = _line(uow.connection, principal, line, default_region)
+    found_line = find_line(uow.connection, principal, line, default_region)
     number = to_e164(contact, default_region)
     conversation = store.find_conversation(uow.connection, found_line.id, number, channel.value)
     record = conversation.record if conversation else ConsentRecord()
@@ -190,14 +190,15 @@ def line_ref(text: str) -> LineRef:
     return int(stripped) if stripped.isdigit() and len(stripped) <= 6 else stripped
 
 
-# --- internals -----------------------------------------------------------------------------
-
-
-def _line(conn: Connection, principal: Principal, ref: LineRef, region: str) -> LineRow:
+def find_line(conn: Connection, principal: Principal, ref: LineRef, region: str) -> LineRow:
+    """A line the caller may see, by id or number."""
     if isinstance(ref, int):
         return visible_line(conn, principal, org_store.get_line(conn, ref), str(ref))
     number = to_e164(ref, region)
     return visible_line(conn, principal, org_store.find_line_by_number(conn, number), number)
+
+
+# --- internals -----------------------------------------------------------------------------
 
 
 def _context(
@@ -208,7 +209,7 @@ def _context(
     now: datetime,
     region: str,
 ) -> _Context:
-    line = _line(uow.connection, principal, ref, region)
+    line = find_line(uow.connection, principal, ref, region)
     root = org_store.get_org(uow.connection, line.root_id)
     assert root is not None
     names = Names(employee_name=line.employee_name, company_name=root.name)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, func, insert, select, update
 
@@ -117,7 +118,7 @@ def record_simulated(conn: Connection, item: OutboxItem, now: datetime) -> None:
 
 def simulated_deliveries(
     conn: Connection, line_number: str, contact: str | None = None
-) -> list[dict[str, object]]:
+) -> list[dict[str, Any]]:
     query = (
         select(simulator_deliveries)
         .where(simulator_deliveries.c.line_number == line_number)

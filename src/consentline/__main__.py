@@ -1,0 +1,5 @@
+"""``python -m consentline`` is the ``consentline`` command."""
+
+from consentline.cli import app
+
+app()

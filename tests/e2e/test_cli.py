@@ -1,0 +1,126 @@
+"""The command line as a user runs it: bootstrap, demo, and serve answering over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx2 as httpx
+import pytest
+
+CONSENTLINE = [sys.executable, "-m", "consentline"]
+
+
+def _run(*args: str, env_url: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [*CONSENTLINE, *args, "--database-url", env_url],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def test_bootstrap_prints_one_json_line_with_a_working_operator_key(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'boot.db'}"
+    result = _run(
+        "bootstrap", "--email", "ops@example.com", "--password", "long-enough-pw", env_url=url
+    )
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.strip().splitlines()
+    assert len(lines) == 1
+    key = json.loads(lines[0])["operator_api_key"]
+    assert key.startswith("cl_")
+
+
+def test_bootstrap_refuses_a_short_password_clearly(tmp_path: Path) -> None:
+    result = _run(
+        "bootstrap",
+        "--email",
+        "ops@example.com",
+        "--password",
+        "short",
+        env_url=f"sqlite:///{tmp_path / 'b.db'}",
+    )
+    assert result.returncode == 2
+    assert "at least 10 characters" in result.stderr
+
+
+@pytest.fixture
+def demo_server(tmp_path: Path) -> Iterator[tuple[str, str]]:
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            *CONSENTLINE,
+            "serve",
+            "--demo",
+            "--port",
+            str(port),
+            "--database-url",
+            f"sqlite:///{tmp_path / 'demo.db'}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    assert process.stdout is not None
+    printed: list[str] = []
+    try:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            line = process.stdout.readline()
+            printed.append(line)
+            if "Application startup complete" in line:
+                break
+        else:
+            pytest.fail("serve did not start: " + "".join(printed))
+        text = "".join(printed)
+        base = re.search(r"running at (http://\S+)", text)
+        key = re.search(r"API key\s+: (cl_\S+)", text)
+        assert base, text
+        assert key, text
+        assert "demo@consentline.test" in text
+        yield base.group(1), key.group(1)
+    finally:
+        process.terminate()
+        process.wait(timeout=15)
+
+
+def test_serve_demo_answers_at_the_printed_url(demo_server: tuple[str, str]) -> None:
+    base, key = demo_server
+    assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
+    assert "Acme Wealth" in httpx.get(f"{base}/").text
+
+    auth = {"Authorization": f"Bearer {key}"}
+    answer = httpx.post(
+        f"{base}/api/v1/messages/inbound",
+        headers=auth,
+        json={"from": "+15550199001", "line": "+15550100001", "body": "Hi Dana"},
+    )
+    assert answer.status_code == 201
+    assert answer.json()["status"] == "held"
+
+    # The in-process worker sends the opt-in request without anyone asking it to.
+    deadline = time.monotonic() + 10
+    delivered: list[dict[str, str]] = []
+    while time.monotonic() < deadline and len(delivered) < 2:
+        delivered = httpx.get(
+            f"{base}/api/v1/simulator/deliveries",
+            headers=auth,
+            params={"line": "+15550100001", "contact": "+15550199001"},
+        ).json()["deliveries"]
+        time.sleep(0.1)
+    assert [d["side"] for d in delivered] == ["contact", "employee"]
+    assert delivered[0]["body"].startswith("[Auto Message] You are trying to reach Dana Whitfield.")
