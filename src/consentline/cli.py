@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import json
 from typing import Annotated
 
@@ -10,6 +11,7 @@ import typer
 from consentline.app import build_app, utc_now
 from consentline.config import Config
 from consentline.domain.errors import DomainError
+from consentline.log_redaction import PhoneNumberRedactor
 from consentline.service import orgs as org_service
 from consentline.service.demo import Demo, seed_demo
 from consentline.service.unit_of_work import UnitOfWork
@@ -75,7 +77,11 @@ def serve(
         _print_demo(_seed_demo(config), url)
     else:
         typer.echo(f"ConsentLine is running at {url}")
-    uvicorn.run(build_app(config), host=host, port=port, log_level="info")
+    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
+    for handler in log_config["handlers"].values():
+        handler.setdefault("filters", []).append("redact_phone_numbers")
+    log_config["filters"] = {"redact_phone_numbers": {"()": PhoneNumberRedactor}}
+    uvicorn.run(build_app(config), host=host, port=port, log_config=log_config)
 
 
 @app.command()

@@ -8,7 +8,7 @@ import socket
 import subprocess
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import httpx2 as httpx
@@ -59,7 +59,7 @@ def test_bootstrap_refuses_a_short_password_clearly(tmp_path: Path) -> None:
 
 
 @pytest.fixture
-def demo_server(tmp_path: Path) -> Iterator[tuple[str, str]]:
+def demo_server(tmp_path: Path) -> Iterator[tuple[str, str, Callable[[], str]]]:
     port = _free_port()
     process = subprocess.Popen(
         [
@@ -92,14 +92,23 @@ def demo_server(tmp_path: Path) -> Iterator[tuple[str, str]]:
         assert base, text
         assert key, text
         assert "demo@consentline.test" in text
-        yield base.group(1), key.group(1)
+
+        def stop_and_read_logs() -> str:
+            process.terminate()
+            rest, _ = process.communicate(timeout=15)
+            return text + rest
+
+        yield base.group(1), key.group(1), stop_and_read_logs
     finally:
-        process.terminate()
-        process.wait(timeout=15)
+        if process.poll() is None:
+            process.terminate()
+            process.wait(timeout=15)
 
 
-def test_serve_demo_answers_at_the_printed_url(demo_server: tuple[str, str]) -> None:
-    base, key = demo_server
+def test_serve_demo_answers_at_the_printed_url(
+    demo_server: tuple[str, str, Callable[[], str]],
+) -> None:
+    base, key, _logs = demo_server
     assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
     assert "Acme Wealth" in httpx.get(f"{base}/").text
 
@@ -124,3 +133,27 @@ def test_serve_demo_answers_at_the_printed_url(demo_server: tuple[str, str]) -> 
         time.sleep(0.1)
     assert [d["side"] for d in delivered] == ["contact", "employee"]
     assert delivered[0]["body"].startswith("[Auto Message] You are trying to reach Dana Whitfield.")
+
+
+def test_the_server_log_never_shows_a_whole_phone_number(
+    demo_server: tuple[str, str, Callable[[], str]],
+) -> None:
+    base, key, stop_and_read_logs = demo_server
+    auth = {"Authorization": f"Bearer {key}"}
+    contact = "+15550199077"
+    httpx.post(
+        f"{base}/api/v1/messages/inbound",
+        headers=auth,
+        json={"from": contact, "line": "+15550100001", "body": "Hi"},
+    )
+    answer = httpx.get(
+        f"{base}/api/v1/conversations",
+        headers=auth,
+        params={"line": "+15550100001", "contact": contact},
+    )
+    assert answer.status_code == 200
+    # What serve printed for the user comes first; the log starts after start-up.
+    logs = stop_and_read_logs().split("Application startup complete", 1)[1]
+    assert "GET /api/v1/conversations?line=+*********01&contact=+*********77" in logs
+    assert "5550199077" not in logs
+    assert key not in logs

@@ -37,7 +37,7 @@ LineRef = int | str
 class MessageResult:
     id: int | str
     status: str
-    consent: dict[str, Any]
+    consent: dict[str, Any] | None = None
     reason: str | None = None
     recipients: list[dict[str, Any]] | None = None
     replayed: bool = False
@@ -48,7 +48,8 @@ class MessageResult:
             body["reason"] = self.reason
         if self.recipients is not None:
             body["recipients"] = self.recipients
-        body["consent"] = self.consent
+        if self.consent is not None:
+            body["consent"] = self.consent
         return body
 
 
@@ -266,7 +267,6 @@ def _send_group(
     return MessageResult(
         id=group_id,
         status=statuses.pop() if len(statuses) == 1 else "mixed",
-        consent={},
         recipients=[
             {"contact": c.contact, "status": r.status, "message_id": r.id, "consent": r.consent}
             for c, r in zip(conversations, results, strict=True)
