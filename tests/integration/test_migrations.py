@@ -7,7 +7,7 @@ from alembic.migration import MigrationContext
 from sqlalchemy import Engine
 
 from consentline.store.db import has_schema, migrate
-from consentline.store.tables import metadata
+from consentline.store.schema import metadata
 
 
 def test_migrated_schema_matches_the_tables(engine: Engine) -> None:

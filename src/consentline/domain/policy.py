@@ -156,9 +156,10 @@ def expire_held(
 def _split_expired(
     held: list[HeldMessage] | tuple[HeldMessage, ...], now: datetime, hold_max_age: int
 ) -> tuple[list[HeldMessage], tuple[int, ...]]:
+    # Expired once *older than* the limit: a message exactly hold_max_age old still counts.
     deadline = now - timedelta(seconds=hold_max_age)
-    live = sorted((m for m in held if m.created_at > deadline), key=_held_order)
-    expired = tuple(m.id for m in sorted(held, key=_held_order) if m.created_at <= deadline)
+    live = sorted((m for m in held if m.created_at >= deadline), key=_held_order)
+    expired = tuple(m.id for m in sorted(held, key=_held_order) if m.created_at < deadline)
     return live, expired
 
 

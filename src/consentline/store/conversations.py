@@ -237,7 +237,7 @@ def release_holds(conn: Connection, message_ids: list[int]) -> None:
 def overdue_hold_conversations(conn: Connection, root_id: int, cutoff: datetime) -> list[int]:
     query = (
         select(holds.c.conversation_id)
-        .where(holds.c.root_id == root_id, holds.c.created_at <= cutoff)
+        .where(holds.c.root_id == root_id, holds.c.created_at < cutoff)
         .distinct()
     )
     return [row.conversation_id for row in conn.execute(query)]

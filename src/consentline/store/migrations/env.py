@@ -6,7 +6,7 @@ from alembic import context
 from sqlalchemy import Connection
 
 from consentline.store.db import make_engine
-from consentline.store.tables import metadata
+from consentline.store.schema import metadata
 
 
 def _run(connection: Connection) -> None:

@@ -1,0 +1,11 @@
+"""Every table of every area, on one MetaData: what migrations and schema checks compare.
+
+Each area keeps its tables in its own module; importing them here registers them.
+"""
+
+from __future__ import annotations
+
+from consentline.store import tables
+from consentline.store.tables import metadata
+
+__all__ = ["metadata", "tables"]
