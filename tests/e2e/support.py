@@ -55,16 +55,13 @@ MO_REQUESTED_NOTICE = (
 MO_ACCEPTED_NOTICE = (
     "[Auto Message]: Your Contact has opted in. You may continue to send/receive messages."
 )
-MO_CONFIRMATION = (
-    "[Auto Message]: Opt in confirmed. If you wish to opt out at any time, reply STOP"
-)
+MO_CONFIRMATION = "[Auto Message]: Opt in confirmed. If you wish to opt out at any time, reply STOP"
 MO_OPTOUT_NOTICE = (
     "[Auto Message]:Your contact has opted out. No further messages can be sent to this "
     "contact until they have provided their consent again."
 )
 MO_OPTOUT_CONFIRMATION = (
-    "[Auto Message]: Opt out confirmed. If you change your mind, please reply with a new "
-    "message."
+    "[Auto Message]: Opt out confirmed. If you change your mind, please reply with a new message."
 )
 DISCLAIMER = (
     "[Auto Message] You are receiving messages from Ada Lovelace on behalf of Northwind Bank. "
@@ -107,9 +104,7 @@ def status_of(api: Api, tenant: Tenant, body: str, contact: str = CONTACT) -> st
 def auto_templates(api: Api, tenant: Tenant, contact: str = CONTACT) -> list[str]:
     """The template keys of the conversation's auto messages, oldest first."""
     return [
-        m["template"]
-        for m in api.conversation(tenant, contact)["messages"]
-        if m["kind"] == "auto"
+        m["template"] for m in api.conversation(tenant, contact)["messages"] if m["kind"] == "auto"
     ]
 
 
@@ -119,7 +114,7 @@ def state(api: Api, tenant: Tenant, contact: str = CONTACT) -> str:
 
 def run_housekeeping(api: Api) -> int:
     """The worker's periodic sweep that expires holds past ``hold_max_age``."""
-    return expire_overdue(api.engine, api.clock)
+    return int(expire_overdue(api.engine, api.clock))
 
 
 def set_mode(api: Api, tenant: Tenant, *, enabled: bool, mode: str | None = None) -> Any:

@@ -17,6 +17,9 @@ from enum import StrEnum
 _INNER_SEPARATORS = re.compile(r"[-_.\s]+")
 
 
+ALWAYS_OPT_OUT = ("STOP",)
+
+
 class KeywordKind(StrEnum):
     OPT_IN = "opt_in"
     OPT_OUT = "opt_out"
@@ -59,7 +62,8 @@ class Keywords:
         return _normalized_set([self.opt_in, *self.opt_in_synonyms])
 
     def opt_out_words(self) -> frozenset[str]:
-        return _normalized_set([self.opt_out, *self.opt_out_synonyms])
+        # STOP is honored whatever the configured word: carriers and regulators expect it.
+        return _normalized_set([self.opt_out, *self.opt_out_synonyms, *ALWAYS_OPT_OUT])
 
     def classify(self, body: str) -> KeywordKind | None:
         """Which keyword, if any, the whole message is."""
