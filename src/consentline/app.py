@@ -9,12 +9,21 @@ from datetime import UTC, datetime
 from fastapi import FastAPI
 from sqlalchemy import Engine
 
-from consentline.api import errors
-from consentline.api.routes import messages, orgs, simulator
+from consentline.api import docs, errors
+from consentline.api.middleware import RequestContextMiddleware
+from consentline.api.routes import (
+    messages,
+    operations,
+    orgs,
+    providers,
+    reports,
+    simulator,
+    webhooks,
+)
 from consentline.config import Config
-from consentline.portal import home
-from consentline.providers.outbox import OutboxWorker, Provider
-from consentline.providers.simulator import SimulatorProvider
+from consentline.portal import install as portal
+from consentline.providers.outbox import OutboxWorker
+from consentline.providers.router import Carriers
 from consentline.service.expiry import expire_overdue
 from consentline.store.db import make_engine, migrate
 
@@ -25,9 +34,31 @@ def utc_now() -> datetime:
     return datetime.now(UTC)
 
 
-def default_providers() -> dict[str, Provider]:
-    simulator = SimulatorProvider()
-    return {"contact": simulator, "employee": simulator}
+def default_providers(config: Config | None = None, clock: Clock = utc_now) -> Carriers:
+    """Each organization's carriers as its settings say; the simulator by default."""
+    config = config or Config()
+    return Carriers(
+        public_url=config.public_url,
+        twilio_api_base=config.twilio_api_base,
+        graph_api_base=config.graph_api_base,
+        graph_api_version=config.graph_api_version,
+        timeout=config.carrier_timeout,
+        clock=clock,
+    )
+
+
+def outbox_worker(engine: Engine, config: Config, clock: Clock = utc_now) -> OutboxWorker:
+    """The outbox worker as ``serve`` (in-process) and ``consentline worker`` run it."""
+    return OutboxWorker(
+        engine,
+        default_providers(config, clock),
+        clock,
+        interval=config.outbox_interval,
+        housekeeping=lambda: expire_overdue(engine, clock),
+        max_attempts=config.outbox_max_attempts,
+        lease_seconds=config.outbox_lease_seconds,
+        batch=config.outbox_batch,
+    )
 
 
 def create_app(
@@ -45,13 +76,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         worker = None
         if with_worker:
-            worker = OutboxWorker(
-                engine,
-                default_providers(),
-                clock,
-                interval=config.outbox_interval,
-                housekeeping=lambda: expire_overdue(engine, clock),
-            )
+            worker = outbox_worker(engine, config, clock)
             app.state.wake_outbox = worker.wake
             worker.start()
         try:
@@ -65,21 +90,24 @@ def create_app(
         version="1",
         summary="Opt-in policy gateway for business texting over SMS and WhatsApp.",
         lifespan=lifespan,
+        docs_url=None,
+        redoc_url=None,
     )
     app.state.engine = engine
     app.state.clock = clock
     app.state.config = config
     errors.install(app)
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=config.max_body_bytes)
 
-    @app.get("/healthz", tags=["operations"])
-    def healthz() -> dict[str, str]:
-        """Alive (does no database work)."""
-        return {"status": "ok"}
-
+    docs.install(app)
+    app.include_router(operations.router)
     app.include_router(orgs.router)
     app.include_router(messages.router)
+    app.include_router(reports.router)
     app.include_router(simulator.router)
-    app.include_router(home.router)
+    app.include_router(providers.router)
+    app.include_router(webhooks.router)
+    portal.install(app, config)
     return app
 
 
@@ -88,3 +116,8 @@ def build_app(config: Config) -> FastAPI:
     engine = make_engine(config.database_url)
     migrate(engine)
     return create_app(config, engine=engine)
+
+
+def app_from_environment() -> FastAPI:
+    """One of several server processes: configured from the environment, already migrated."""
+    return create_app(Config())

@@ -2,22 +2,27 @@
 
 from __future__ import annotations
 
-import copy
 import json
+import os
+import tempfile
 from typing import Annotated
 
 import typer
 
 from consentline.app import build_app, utc_now
+from consentline.archive import commands as archive_commands
 from consentline.config import Config
 from consentline.domain.errors import DomainError
-from consentline.log_redaction import PhoneNumberRedactor
+from consentline.observability import logging_config
+from consentline.salesforce import commands as salesforce_commands
 from consentline.service import orgs as org_service
 from consentline.service.demo import Demo, seed_demo
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store.db import make_engine, migrate
 
 app = typer.Typer(help="ConsentLine: an opt-in policy gateway for business texting.")
+app.add_typer(archive_commands.app, name="archive")
+app.add_typer(salesforce_commands.app, name="salesforce")
 
 DatabaseUrl = Annotated[
     str | None,
@@ -46,13 +51,14 @@ def _seed_demo(config: Config) -> Demo:
 
 def _print_demo(demo: Demo, url: str | None) -> None:
     line, employee = demo.lines[0]
+    base = url or "http://127.0.0.1:8000"
     if url:
         typer.echo(f"ConsentLine is running at {url}")
+    typer.echo(f"  Start here        : {base}/try  (Try it: two phones, in the portal)")
     typer.echo(f"  Demo organization : Acme Wealth (id {demo.org_id}), with West Region")
     typer.echo(f"  Lines             : {line} ({employee}), {demo.lines[1][0]}")
     typer.echo(f"  Portal login      : {demo.email} / {demo.password}")
     typer.echo(f"  API key           : {demo.api_key}")
-    base = url or "http://127.0.0.1:8000"
     typer.echo("  Try it            : a contact texts the line, and is asked to opt in:")
     typer.echo(
         f"    curl -s -X POST {base}/api/v1/messages/inbound "
@@ -67,6 +73,9 @@ def serve(
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
     database_url: DatabaseUrl = None,
     demo: Annotated[bool, typer.Option(help="Create the demo organization first.")] = False,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Server processes (use PostgreSQL for more than 1).")
+    ] = 1,
 ) -> None:
     """Run the gateway (migrating the database first) with its outbox worker."""
     import uvicorn
@@ -77,11 +86,26 @@ def serve(
         _print_demo(_seed_demo(config), url)
     else:
         typer.echo(f"ConsentLine is running at {url}")
-    log_config = copy.deepcopy(uvicorn.config.LOGGING_CONFIG)
-    for handler in log_config["handlers"].values():
-        handler.setdefault("filters", []).append("redact_phone_numbers")
-    log_config["filters"] = {"redact_phone_numbers": {"()": PhoneNumberRedactor}}
-    uvicorn.run(build_app(config), host=host, port=port, log_config=log_config)
+    log_config = logging_config(config.log_format)
+    if workers == 1:
+        uvicorn.run(build_app(config), host=host, port=port, log_config=log_config)
+        return
+    # Several processes: migrate once here, then each worker builds the app from the
+    # environment without migrating; metrics are summed over the processes.
+    engine = make_engine(config.database_url)
+    migrate(engine)
+    engine.dispose()
+    os.environ["CONSENTLINE_DATABASE_URL"] = config.database_url
+    metrics_dir = tempfile.mkdtemp(prefix="consentline-metrics-")
+    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
+    uvicorn.run(
+        "consentline.app:app_from_environment",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_config=log_config,
+    )
 
 
 @app.command()
@@ -116,3 +140,27 @@ def bootstrap(
 def demo(database_url: DatabaseUrl = None) -> None:
     """Create the demo organization (once) and print a fresh API key for it."""
     _print_demo(_seed_demo(_config(database_url)), None)
+
+
+@app.command()
+def worker(database_url: DatabaseUrl = None) -> None:
+    """Run the outbox worker as its own process (with CONSENTLINE_RUN_WORKER=false on the
+    servers, or beside them: workers lease items, so several may run at once)."""
+    import logging.config
+    import signal
+
+    from consentline.app import outbox_worker
+
+    config = _config(database_url)
+    logging.config.dictConfig(logging_config(config.log_format))
+    engine = make_engine(config.database_url)
+    migrate(engine)
+    running = outbox_worker(engine, config)
+    signal.signal(signal.SIGTERM, lambda *_: running.stop())
+    typer.echo("ConsentLine outbox worker running", err=True)
+    try:
+        running.run()
+    except KeyboardInterrupt:
+        pass
+    finally:
+        engine.dispose()

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import field_validator
+from pydantic import field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///consentline.db"
+MIN_SECRET_KEY = 32
 
 
 class Config(BaseSettings):
@@ -21,6 +22,28 @@ class Config(BaseSettings):
     """Seconds between outbox passes when nothing wakes the worker."""
     run_worker: bool = True
     """Run the outbox worker inside ``serve``."""
+    public_url: str | None = None
+    """Where carriers reach this server (https://gateway.example.com): Twilio signs webhook
+    URLs on it and status callbacks are sent to it. Without it the request's own URL is used
+    and sends ask for no status callback."""
+    twilio_api_base: str | None = None
+    """Another address for Twilio's REST API (the tests' local stand-in); unset: Twilio's."""
+    graph_api_base: str = "https://graph.facebook.com"
+    graph_api_version: str = "v21.0"
+    carrier_timeout: float = 15.0
+    """Seconds a send to a carrier or the employee app may take."""
+    outbox_max_attempts: int = 8
+    """Tries before an outbox item becomes a dead letter."""
+    outbox_lease_seconds: float = 120.0
+    """How long a worker holds the items it claimed; after that another worker takes them."""
+    outbox_batch: int = 20
+    """Items one worker claims at a time."""
+    max_body_bytes: int = 1_048_576
+    """Requests with a larger body are refused with 413."""
+    log_format: Literal["json", "text"] = "json"
+    secret_key: str | None = None
+    """Signs portal session cookies. Required in production; in development a random key is
+    made per process (sessions then end when the server restarts)."""
 
     @field_validator("default_region")
     @classmethod
@@ -35,3 +58,12 @@ class Config(BaseSettings):
         if not value.startswith(("sqlite", "postgresql")):
             raise ValueError("database_url must be a sqlite:// or postgresql+psycopg:// URL")
         return value
+
+    @model_validator(mode="after")
+    def _secret_key_in_production(self) -> Config:
+        if self.environment == "production" and len(self.secret_key or "") < MIN_SECRET_KEY:
+            raise ValueError(
+                f"CONSENTLINE_SECRET_KEY must be set to at least {MIN_SECRET_KEY} random "
+                "characters in production (it signs portal sessions)"
+            )
+        return self

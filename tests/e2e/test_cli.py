@@ -110,7 +110,7 @@ def test_serve_demo_answers_at_the_printed_url(
 ) -> None:
     base, key, _logs = demo_server
     assert httpx.get(f"{base}/healthz").json() == {"status": "ok"}
-    assert "Acme Wealth" in httpx.get(f"{base}/").text
+    assert 'href="/try"' in httpx.get(f"{base}/").text  # the landing page starts there
 
     auth = {"Authorization": f"Bearer {key}"}
     answer = httpx.post(

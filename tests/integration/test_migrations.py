@@ -21,3 +21,13 @@ def test_migrating_twice_changes_nothing(engine: Engine) -> None:
     assert has_schema(engine)
     with engine.connect() as conn:
         assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+
+
+def test_the_migrations_form_one_line() -> None:
+    """One head: every migration builds on the one before, so upgrades have one order."""
+    from alembic.script import ScriptDirectory
+
+    from consentline.store.db import alembic_config
+
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    assert script.get_heads() == ["0004"]

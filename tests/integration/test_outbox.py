@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import datetime
-
-from sqlalchemy import Connection, select
+from sqlalchemy import select
 
 from consentline.app import default_providers
 from consentline.providers.outbox import Provider, deliver_due
@@ -24,7 +22,7 @@ class FlakyProvider:
         self.failures = failures
         self.sent: list[str] = []
 
-    def send(self, conn: Connection, item: OutboxItem, now: datetime) -> str | None:
+    def send(self, item: OutboxItem) -> str | None:
         if self.failures:
             self.failures -= 1
             raise ConnectionError("carrier unreachable")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Annotated, Literal
 
+from fastapi import Path
 from pydantic import BaseModel, ConfigDict, Field
 
 from consentline.domain.messages import Channel
+from consentline.service.access import MAX_ID
 
 PrivilegeName = Literal["setup", "reports", "messaging"]
+# Ids are 64-bit in the database; anything larger is refused with 422, not a server error.
+RecordId = Annotated[int, Field(ge=1, le=MAX_ID)]
+OrgIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="The organization's id.")]
 ChannelName = Literal["sms", "whatsapp"]
 
 
@@ -18,7 +23,7 @@ class Strict(BaseModel):
 
 class OrgCreate(Strict):
     name: str = Field(min_length=1, max_length=200)
-    parent_id: int | None = None
+    parent_id: RecordId | None = None
 
 
 class OrgPublic(BaseModel):
@@ -44,9 +49,9 @@ class ApiKeyCreated(BaseModel):
 
 
 class UserCreate(Strict):
-    email: str = Field(max_length=320)
+    email: str = Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
     name: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=1, max_length=1000)
+    password: str = Field(min_length=10, max_length=1000)
     privileges: list[PrivilegeName] = []
 
 
@@ -93,6 +98,7 @@ class SettingsUpdate(Strict):
     templates: dict[str, str] | None = None
     hold_max_age: int | None = None
     request_resend_interval: int | None = None
+    templates_editable: bool | None = None
 
 
 class SmsOptinPublic(BaseModel):
@@ -124,11 +130,12 @@ class SettingsPublic(BaseModel):
     templates: dict[str, str]
     hold_max_age: int
     request_resend_interval: int
+    templates_editable: bool = True
     inherited_from: OrgRef | None = None
 
 
 class OutboundCreate(Strict):
-    line: int | str = Field(description="The line's id or its number.")
+    line: RecordId | str = Field(description="The line's id or its number.")
     to: str | list[str] = Field(description="A contact's number, or a list for a group send.")
     body: str
     channel: ChannelName = Channel.SMS.value
@@ -138,7 +145,7 @@ class InboundCreate(Strict):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
     from_: str = Field(alias="from", description="The contact's number.")
-    line: int | str = Field(description="The line's id or its number.")
+    line: RecordId | str = Field(description="The line's id or its number.")
     body: str
     channel: ChannelName = Channel.SMS.value
     provider_message_id: str | None = Field(default=None, min_length=1, max_length=200)

@@ -38,6 +38,8 @@ class PolicySettings:
     )
     hold_max_age: int = 7 * 24 * 3600
     request_resend_interval: int = 24 * 3600
+    templates_editable: bool = True
+    """May the organization's admins edit templates and keywords? Set by the operator."""
 
     @property
     def active_mode(self) -> Mode | None:

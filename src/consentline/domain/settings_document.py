@@ -33,6 +33,7 @@ def to_document(settings: PolicySettings) -> Document:
         "templates": dict(settings.templates),
         "hold_max_age": settings.hold_max_age,
         "request_resend_interval": settings.request_resend_interval,
+        "templates_editable": settings.templates_editable,
     }
 
 
@@ -73,6 +74,8 @@ def apply_patch(settings: PolicySettings, patch: Mapping[str, Any]) -> PolicySet
         settings = replace(settings, hold_max_age=int(patch["hold_max_age"]))
     if "request_resend_interval" in patch:
         settings = replace(settings, request_resend_interval=int(patch["request_resend_interval"]))
+    if "templates_editable" in patch:
+        settings = replace(settings, templates_editable=bool(patch["templates_editable"]))
     return settings
 
 

@@ -1,17 +1,29 @@
-"""The outbox worker: sends what decisions committed, retrying with backoff."""
+"""The outbox worker: sends what decisions committed, retrying with backoff.
+
+One pass: lease due items in a short transaction, send each one OUTSIDE any transaction,
+then record its result in another short transaction. A worker that dies mid-send leaves its
+items leased and ``in_doubt``; when the lease runs out another pass picks them up and, before
+sending again, asks the carrier whether the first attempt went out (see README, "Exactly
+once").
+"""
 
 from __future__ import annotations
 
 import logging
+import os
 import random
+import socket
 import threading
 import time
-from collections.abc import Callable
+import uuid
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
-from sqlalchemy import Connection, Engine
+from sqlalchemy import Engine
 
+from consentline.service.carrier_optout import mirror_opt_out
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import outbox as outbox_store
 from consentline.store.outbox import OutboxItem
@@ -24,7 +36,55 @@ Clock = Callable[[], datetime]
 class Provider(Protocol):
     name: str
 
-    def send(self, conn: Connection, item: OutboxItem, now: datetime) -> str | None: ...
+    def send(self, item: OutboxItem) -> str | None:
+        """Send once; the carrier's message id, or raise (``SendError`` to classify)."""
+        ...
+
+
+@runtime_checkable
+class Reconciling(Protocol):
+    """A carrier that can say whether an earlier attempt of an item already went out."""
+
+    def find_sent(self, item: OutboxItem) -> str | None: ...
+
+
+class SendError(Exception):
+    """A failed send, classified: retry later, give up, or the contact opted out."""
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: str | None = None,
+        retryable: bool = True,
+        in_doubt: bool = False,
+        opted_out: bool = False,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.retryable = retryable
+        self.in_doubt = in_doubt
+        self.opted_out = opted_out
+
+    def __str__(self) -> str:
+        text = super().__str__()
+        return f"{self.code}: {text}" if self.code else text
+
+
+class ProviderRouter(Protocol):
+    """Chooses the provider for an item (by its organization, line, channel and side)."""
+
+    def provider_for(self, engine: Engine, item: OutboxItem) -> Provider: ...
+
+
+@dataclass(frozen=True)
+class FixedProviders:
+    """One provider per side, whatever the organization says (tests and simple setups)."""
+
+    by_destination: Mapping[str, Provider]
+
+    def provider_for(self, engine: Engine, item: OutboxItem) -> Provider:
+        return self.by_destination[item.destination]
 
 
 def backoff(attempts: int, base: float = 2.0, cap: float = 3600.0) -> timedelta:
@@ -32,34 +92,100 @@ def backoff(attempts: int, base: float = 2.0, cap: float = 3600.0) -> timedelta:
     return timedelta(seconds=random.uniform(0, min(cap, base * 2**attempts)))  # noqa: S311
 
 
+def worker_id() -> str:
+    return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
+
+
 def deliver_due(
     engine: Engine,
-    providers: dict[str, Provider],
+    providers: ProviderRouter | Mapping[str, Provider],
     clock: Clock,
     *,
-    limit: int = 100,
+    limit: int = 20,
     max_attempts: int = 8,
+    lease_seconds: float = 120.0,
+    owner: str | None = None,
 ) -> int:
     """Send every due outbox item once; returns how many were sent."""
-    sent = 0
+    router = FixedProviders(providers) if isinstance(providers, Mapping) else providers
+    owner = owner or worker_id()
     with UnitOfWork(engine) as uow:
-        now = clock()
-        for item in outbox_store.claim_due(uow.connection, now, limit):
-            provider = providers[item.destination]
-            try:
-                # A savepoint, so a failed send leaves nothing half-written behind.
-                with uow.connection.begin_nested():
-                    provider.send(uow.connection, item, now)
-            except Exception as error:  # any provider failure is retried
-                final = item.attempts + 1 >= max_attempts
-                retry_at = None if final else now + backoff(item.attempts)
-                log.warning("send of outbox item %s failed: %s", item.id, type(error).__name__)
-                outbox_store.mark_failed(uow.connection, item.id, repr(error), retry_at, now)
-            else:
-                outbox_store.mark_sent(uow.connection, item.id, now)
-                sent += 1
+        items = outbox_store.claim(
+            uow.connection, clock(), limit, owner, timedelta(seconds=lease_seconds)
+        )
         uow.commit()
+    sent = 0
+    for item in items:
+        with UnitOfWork(engine) as uow:
+            lease = timedelta(seconds=lease_seconds)
+            still_ours = outbox_store.renew(uow.connection, item.id, owner, clock(), lease)
+            uow.commit()
+        if still_ours:  # a slow batch may have outlived its lease: then it is not ours
+            sent += _deliver_one(engine, router, clock, item, owner, max_attempts)
     return sent
+
+
+def _deliver_one(
+    engine: Engine,
+    router: ProviderRouter,
+    clock: Clock,
+    item: OutboxItem,
+    owner: str,
+    max_attempts: int,
+) -> int:
+    provider_name = "unknown"
+    try:
+        provider = router.provider_for(engine, item)
+        provider_name = provider.name
+        message_id = _send(provider, item)
+    except Exception as error:
+        failure = error if isinstance(error, SendError) else SendError(repr(error))
+        if not isinstance(error, SendError):
+            log.warning("send of outbox item %s failed: %s", item.id, type(error).__name__)
+        else:
+            log.warning("send of outbox item %s failed: %s", item.id, error.code or "error")
+        now = clock()
+        final = not failure.retryable or item.attempts + 1 >= max_attempts
+        retry_at = None if final else now + backoff(item.attempts)
+        with UnitOfWork(engine) as uow:
+            outbox_store.record_failed(
+                uow.connection,
+                item.id,
+                owner,
+                provider_name,
+                str(failure),
+                retry_at,
+                now,
+                in_doubt=failure.in_doubt,
+            )
+            uow.commit()
+        if failure.opted_out:
+            mirror_opt_out(engine, item.conversation_id, failure.code or "carrier_opt_out", now)
+        return 0
+    with UnitOfWork(engine) as uow:
+        outbox_store.record_sent(uow.connection, item.id, owner, provider_name, message_id, clock())
+        uow.commit()
+    return 1
+
+
+def _send(provider: Provider, item: OutboxItem) -> str | None:
+    """One attempt; an attempt whose predecessor's outcome is unknown is reconciled first."""
+    if item.in_doubt:
+        if item.provider_message_id:  # a delivery report already tied it to the carrier
+            return item.provider_message_id
+        if isinstance(provider, Reconciling):
+            found = provider.find_sent(item)
+            if found:
+                log.info("outbox item %s had already gone out; not sending again", item.id)
+                return found
+        elif not getattr(provider, "idempotent", False):
+            raise SendError(
+                "An earlier attempt may have been sent and the carrier cannot say; "
+                "check with the contact, then retry this dead letter to send it again.",
+                code="outcome_unknown",
+                retryable=False,
+            )
+    return provider.send(item)
 
 
 class OutboxWorker:
@@ -68,22 +194,29 @@ class OutboxWorker:
     def __init__(
         self,
         engine: Engine,
-        providers: dict[str, Provider],
+        providers: ProviderRouter | Mapping[str, Provider],
         clock: Clock,
         *,
         interval: float = 1.0,
         housekeeping: Callable[[], object] | None = None,
         housekeeping_every: float = 30.0,
+        max_attempts: int = 8,
+        lease_seconds: float = 120.0,
+        batch: int = 20,
     ) -> None:
         self._engine = engine
+        self._batch = batch
         self._providers = providers
         self._clock = clock
         self._interval = interval
         self._housekeeping = housekeeping
         self._housekeeping_every = housekeeping_every
+        self._max_attempts = max_attempts
+        self._lease_seconds = lease_seconds
+        self._owner = worker_id()
         self._wake = threading.Event()
         self._stop = threading.Event()
-        self._thread = threading.Thread(target=self._run, name="outbox-worker", daemon=True)
+        self._thread = threading.Thread(target=self.run, name="outbox-worker", daemon=True)
 
     def start(self) -> None:
         self._thread.start()
@@ -94,14 +227,26 @@ class OutboxWorker:
     def stop(self) -> None:
         self._stop.set()
         self._wake.set()
-        self._thread.join(timeout=10)
+        if self._thread.is_alive():
+            self._thread.join(timeout=10)
 
-    def _run(self) -> None:
+    def run(self) -> None:
+        """Drain the outbox until ``stop``: in this thread (``consentline worker``) or in
+        the background thread ``start`` begins."""
         last_housekeeping = 0.0
         while not self._stop.is_set():
             try:
-                while deliver_due(self._engine, self._providers, self._clock):
-                    pass
+                while deliver_due(
+                    self._engine,
+                    self._providers,
+                    self._clock,
+                    limit=self._batch,
+                    max_attempts=self._max_attempts,
+                    lease_seconds=self._lease_seconds,
+                    owner=self._owner,
+                ):
+                    if self._stop.is_set():
+                        return
                 due = time.monotonic() - last_housekeeping >= self._housekeeping_every
                 if self._housekeeping and due:
                     last_housekeeping = time.monotonic()

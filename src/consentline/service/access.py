@@ -69,8 +69,11 @@ def authenticate(conn: Connection, key: str | None) -> Principal:
     )
 
 
+MAX_ID = 2**63 - 1  # ids are 64-bit integers in the database
+
+
 def visible_org(conn: Connection, principal: Principal, org_id: int) -> OrgRow:
-    org = org_store.get_org(conn, org_id)
+    org = org_store.get_org(conn, org_id) if 0 < org_id <= MAX_ID else None
     if org is None or not _can_see(conn, principal, org):
         raise NotFound(f"No organization {org_id}.")
     return org

@@ -8,6 +8,7 @@ other and the second sees what the first decided.
 from __future__ import annotations
 
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
@@ -18,9 +19,9 @@ from consentline.domain.consent import ConsentRecord, Kind, Party, State, Status
 from consentline.domain.errors import Conflict, GroupRefused, InvalidInput
 from consentline.domain.messages import Channel, check_body
 from consentline.domain.phone import to_e164
-from consentline.domain.policy import Decision, Message, Names, decide
+from consentline.domain.policy import Decision, Message, Names, carrier_opt_out, decide
 from consentline.domain.settings import PolicySettings
-from consentline.service.access import Principal, Privilege, visible_line
+from consentline.service.access import MAX_ID, Principal, Privilege, visible_line
 from consentline.service.settings import policy_settings
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import conversations as store
@@ -92,8 +93,12 @@ def receive_inbound(
     now: datetime,
     provider_message_id: str | None = None,
     default_region: str = "US",
+    carrier_opted_out: bool = False,
 ) -> MessageResult:
-    """A contact's message arriving for an employee's line."""
+    """A contact's message arriving for an employee's line.
+
+    ``carrier_opted_out``: the carrier has already handled this message as an opt-out (and
+    answered the contact), so it is recorded as one without a second confirmation."""
     principal.require(Privilege.MESSAGING)
     check_body(body, channel)
     contact = to_e164(sender, default_region)
@@ -117,6 +122,7 @@ def receive_inbound(
         conversation,
         Message(Party.CONTACT, body, now),
         provider_message_id=provider_message_id,
+        rule=carrier_opt_out if carrier_opted_out else decide,
     )
     if provider_message_id:
         store.save_receipt(
@@ -194,7 +200,8 @@ def line_ref(text: str) -> LineRef:
 def find_line(conn: Connection, principal: Principal, ref: LineRef, region: str) -> LineRow:
     """A line the caller may see, by id or number."""
     if isinstance(ref, int):
-        return visible_line(conn, principal, org_store.get_line(conn, ref), str(ref))
+        line = org_store.get_line(conn, ref) if 0 < ref <= MAX_ID else None
+        return visible_line(conn, principal, line, str(ref))
     number = to_e164(ref, region)
     return visible_line(conn, principal, org_store.find_line_by_number(conn, number), number)
 
@@ -282,9 +289,10 @@ def _handle(
     *,
     provider_message_id: str | None = None,
     group_id: str | None = None,
+    rule: Callable[..., Decision] = decide,
 ) -> MessageResult:
     held = store.held_messages(conn, conversation.id)
-    decision = decide(conversation.record, context.settings, message, held, context.names)
+    decision = rule(conversation.record, context.settings, message, held, context.names)
     trigger = NewMessage(
         sender=message.sender.value,
         recipient=_other_side(message.sender).value,

@@ -53,6 +53,11 @@ def _privileges(values: list[str]) -> list[str]:
     return sorted(set(values))
 
 
+def privileges_of(values: list[str]) -> list[str]:
+    """Known privileges, sorted and once each; an unknown one is refused (422)."""
+    return _privileges(values)
+
+
 def create_org(
     uow: UnitOfWork, principal: Principal, name: str, parent_id: int | None, now: datetime
 ) -> OrgRow:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from consentline.domain.errors import InheritedSetting, NotEntitled
+from consentline.domain.errors import Forbidden, InheritedSetting, NotEntitled
 from consentline.domain.settings import PolicySettings, check_change
 from consentline.domain.settings_document import (
     apply_patch,
@@ -19,6 +19,10 @@ from consentline.store import orgs as org_store
 from consentline.store.orgs import OrgRow
 
 NOT_ENTITLED = "SMS Opt-in is not enabled for this organization by the service provider"
+TEMPLATES_LOCKED = (
+    "Templates and keywords of this organization are customized by the service provider; "
+    "contact your customer service representative to request custom messages."
+)
 
 
 def policy_settings(uow: UnitOfWork, root_id: int) -> PolicySettings:
@@ -48,8 +52,15 @@ def change_settings(
             f"Settings are inherited from the main organization {root.name!r} (id {root.id}) "
             "and apply to all its sub-organizations; change them there."
         )
-    if "entitled" in (patch.get("sms_optin") or {}):
+    if "entitled" in (patch.get("sms_optin") or {}) or "templates_editable" in patch:
         principal.require_operator()
+    edits_texts = bool(patch.get("templates") or patch.get("keywords"))
+    if (
+        edits_texts
+        and not principal.is_operator
+        and not policy_settings(uow, org.id).templates_editable
+    ):
+        raise Forbidden(TEMPLATES_LOCKED, code="templates_locked")
     write_settings(uow, principal, org, patch, now)
     uow.commit()
     return get_settings(uow, principal, org_id)
@@ -72,3 +83,10 @@ def write_settings(
             uow.connection, root.id, principal.name, setting, before, after, now
         )
     org_store.save_settings_document(uow.connection, root.id, new_document, now)
+
+
+def settings_history(uow: UnitOfWork, principal: Principal, org_id: int) -> list[dict[str, Any]]:
+    """Every change of the organization's (root's) settings: who, when, old and new value."""
+    org = visible_org(uow.connection, principal, org_id)
+    principal.require(Privilege.SETUP, Privilege.REPORTS)
+    return org_store.settings_history(uow.connection, org.root_id)

@@ -12,6 +12,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from consentline.domain.consent import ConsentRecord, Party, State
 from consentline.domain.policy import HeldMessage
 from consentline.domain.settings import Mode
+from consentline.store import archive
 from consentline.store.tables import (
     consent_events,
     conversations,
@@ -144,39 +145,41 @@ def save_record(
             updated_at=now,
         )
     )
-    conn.execute(
-        insert(consent_events).values(
-            conversation_id=conversation.id,
-            message_id=trigger_message_id,
-            old_state=conversation.record.state.value,
-            new_state=record.state.value,
-            mode=record.mode.value if record.mode else None,
-            initiated_by=record.initiated_by.value if record.initiated_by else None,
-            request_text=record.request_text,
-            created_at=now,
-        )
+    archive.append(
+        conn,
+        consent_events,
+        {
+            "conversation_id": conversation.id,
+            "message_id": trigger_message_id,
+            "old_state": conversation.record.state.value,
+            "new_state": record.state.value,
+            "mode": record.mode.value if record.mode else None,
+            "initiated_by": record.initiated_by.value if record.initiated_by else None,
+            "request_text": record.request_text,
+            "created_at": now,
+        },
     )
 
 
 def insert_message(
     conn: Connection, conversation: ConversationRow, message: NewMessage, now: datetime
 ) -> int:
-    return inserted_id(
-        conn.execute(
-            insert(messages).values(
-                root_id=conversation.root_id,
-                conversation_id=conversation.id,
-                sender=message.sender,
-                recipient=message.recipient,
-                kind=message.kind,
-                template=message.template,
-                body=message.body,
-                channel=conversation.channel,
-                provider_message_id=message.provider_message_id,
-                group_id=message.group_id,
-                created_at=now,
-            )
-        )
+    return archive.append(
+        conn,
+        messages,
+        {
+            "root_id": conversation.root_id,
+            "conversation_id": conversation.id,
+            "sender": message.sender,
+            "recipient": message.recipient,
+            "kind": message.kind,
+            "template": message.template,
+            "body": message.body,
+            "channel": conversation.channel,
+            "provider_message_id": message.provider_message_id,
+            "group_id": message.group_id,
+            "created_at": now,
+        },
     )
 
 
@@ -189,15 +192,17 @@ def append_status(
     consent_state: str,
     now: datetime,
 ) -> None:
-    conn.execute(
-        insert(message_events).values(
-            message_id=message_id,
-            conversation_id=conversation_id,
-            status=status,
-            reason=reason,
-            consent_state=consent_state,
-            created_at=now,
-        )
+    archive.append(
+        conn,
+        message_events,
+        {
+            "message_id": message_id,
+            "conversation_id": conversation_id,
+            "status": status,
+            "reason": reason,
+            "consent_state": consent_state,
+            "created_at": now,
+        },
     )
 
 

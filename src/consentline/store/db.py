@@ -12,10 +12,13 @@ from typing import Any
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event, inspect
+from alembic.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.pool import StaticPool
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+READ_ONLY = "consentline_read_only"
 
 
 def make_engine(url: str) -> Engine:
@@ -46,9 +49,19 @@ def _sqlite_engine(url: str) -> Engine:
 
     @event.listens_for(engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        # Long reads (reports, exports, archive verify) ask for a plain snapshot instead, so
+        # that in WAL mode they never hold the write lock (see ``reading``).
+        if connection.get_execution_options().get(READ_ONLY):
+            connection.exec_driver_sql("BEGIN")
+        else:
+            connection.exec_driver_sql("BEGIN IMMEDIATE")
 
     return engine
+
+
+def reading(engine: Engine) -> Connection:
+    """A connection for long reads: one consistent snapshot that never blocks writers."""
+    return engine.connect().execution_options(**{READ_ONLY: True})
 
 
 def alembic_config(url: str) -> Config:
@@ -63,8 +76,15 @@ def migrate(engine: Engine) -> None:
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
         config.attributes["connection"] = connection
-        command.upgrade(config, "heads")
+        command.upgrade(config, "head")
 
 
 def has_schema(engine: Engine) -> bool:
     return inspect(engine).has_table("alembic_version")
+
+
+def migrations_current(conn: Connection) -> bool:
+    """Whether the database is at every head of the migration scripts."""
+    script = ScriptDirectory.from_config(alembic_config("sqlite://"))
+    applied = set(MigrationContext.configure(conn).get_current_heads())
+    return applied == set(script.get_heads())

@@ -1,14 +1,39 @@
-"""The outbox: what committed decisions must send, written in the decision's transaction."""
+"""The outbox: what committed decisions must send, written in the decision's transaction.
+
+Workers lease due rows (``claim``), send outside any transaction, then record the result
+(``record_sent`` / ``record_failed``), each guarded by the lease so a worker that lost its
+lease cannot overwrite another's result.
+"""
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy.exc import IntegrityError
 
-from consentline.store.tables import conversations, lines, messages, outbox, simulator_deliveries
+from consentline.store.tables import (
+    conversations,
+    lines,
+    messages,
+    orgs,
+    outbox,
+    simulator_deliveries,
+)
+
+# Carriers report delivery out of order; a report never moves an item backwards.
+DELIVERY_RANK = {
+    "accepted": 1,
+    "queued": 1,
+    "sending": 2,
+    "sent": 3,
+    "delivered": 4,
+    "read": 5,
+    "undelivered": 6,
+    "failed": 6,
+}
 
 
 @dataclass(frozen=True)
@@ -21,6 +46,18 @@ class OutboxItem:
     contact: str
     channel: str
     body: str
+    root_id: int = 0
+    conversation_id: int = 0
+    template: str | None = None
+    kind: str = "user"
+    employee_name: str = ""
+    company_name: str = ""
+    in_doubt: bool = False
+    """The previous attempt's outcome was never recorded: it may have reached the carrier."""
+    attempt_started_at: datetime | None = None
+    """When the previous attempt began (for finding it at the carrier)."""
+    provider_message_id: str | None = None
+    contact_last_wrote: datetime | None = None
 
 
 def enqueue(conn: Connection, message_id: int, destination: str, now: datetime) -> None:
@@ -36,65 +73,265 @@ def enqueue(conn: Connection, message_id: int, destination: str, now: datetime) 
     )
 
 
-def claim_due(conn: Connection, now: datetime, limit: int) -> list[OutboxItem]:
-    """Pending items whose time has come, oldest first, locked for this transaction."""
+def _free(now: datetime) -> Any:
+    return or_(outbox.c.lease_until.is_(None), outbox.c.lease_until <= now)
+
+
+def claim(
+    conn: Connection, now: datetime, limit: int, owner: str, lease: timedelta
+) -> list[OutboxItem]:
+    """Lease due items to ``owner`` until ``now + lease``, oldest first.
+
+    An item whose lease ran out (its worker died) is due again, flagged ``in_doubt``.
+    """
+    root = orgs.alias("root")
     query = (
         select(
             outbox.c.id,
             outbox.c.message_id,
             outbox.c.destination,
             outbox.c.attempts,
+            outbox.c.in_doubt,
+            outbox.c.attempt_started_at,
+            outbox.c.provider_message_id,
             lines.c.number.label("line_number"),
+            lines.c.employee_name,
+            root.c.name.label("company_name"),
             conversations.c.contact,
             conversations.c.channel,
+            conversations.c.root_id,
+            conversations.c.id.label("conversation_id"),
             messages.c.body,
+            messages.c.template,
+            messages.c.kind,
         )
         .join(messages, messages.c.id == outbox.c.message_id)
         .join(conversations, conversations.c.id == messages.c.conversation_id)
         .join(lines, lines.c.id == conversations.c.line_id)
-        .where(outbox.c.status == "pending", outbox.c.next_attempt_at <= now)
+        .join(root, root.c.id == conversations.c.root_id)
+        .where(outbox.c.status == "pending", outbox.c.next_attempt_at <= now, _free(now))
         .order_by(outbox.c.id)
         .limit(limit)
     )
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(of=outbox, skip_locked=True)
-    return [
-        OutboxItem(
-            r.id,
-            r.message_id,
-            r.destination,
-            r.attempts,
-            r.line_number,
-            r.contact,
-            r.channel,
-            r.body,
+    items = []
+    for r in conn.execute(query).all():
+        taken = conn.execute(
+            update(outbox)
+            .where(outbox.c.id == r.id, outbox.c.status == "pending", _free(now))
+            .values(
+                lease_owner=owner,
+                lease_until=now + lease,
+                attempt_started_at=now,
+                in_doubt=True,
+                attempts=outbox.c.attempts + 1,
+            )
+        ).rowcount
+        if not taken:
+            continue
+        items.append(
+            OutboxItem(
+                r.id,
+                r.message_id,
+                r.destination,
+                r.attempts,
+                r.line_number,
+                r.contact,
+                r.channel,
+                r.body,
+                root_id=r.root_id,
+                conversation_id=r.conversation_id,
+                template=r.template,
+                kind=r.kind,
+                employee_name=r.employee_name,
+                company_name=r.company_name,
+                in_doubt=bool(r.in_doubt),
+                attempt_started_at=r.attempt_started_at,
+                provider_message_id=r.provider_message_id,
+                contact_last_wrote=contact_last_wrote(conn, r.conversation_id),
+            )
         )
-        for r in conn.execute(query)
-    ]
+    return items
 
 
-def mark_sent(conn: Connection, item_id: int, now: datetime) -> None:
-    conn.execute(
-        update(outbox)
-        .where(outbox.c.id == item_id)
-        .values(status="sent", sent_at=now, attempts=outbox.c.attempts + 1, last_error=None)
+def renew(conn: Connection, item_id: int, owner: str, now: datetime, lease: timedelta) -> bool:
+    """Extend the lease just before a send (and note when the attempt began); False when the
+    lease was lost to another worker, who then owns the item and its send."""
+    return bool(
+        conn.execute(
+            update(outbox)
+            .where(_leased(item_id, owner), outbox.c.status == "pending")
+            .values(lease_until=now + lease, attempt_started_at=now)
+        ).rowcount
     )
 
 
-def mark_failed(
-    conn: Connection, item_id: int, error: str, retry_at: datetime | None, now: datetime
-) -> None:
+def contact_last_wrote(conn: Connection, conversation_id: int) -> datetime | None:
+    """When the contact last wrote in this conversation (WhatsApp's service window)."""
+    query = select(func.max(messages.c.created_at)).where(
+        messages.c.conversation_id == conversation_id, messages.c.sender == "contact"
+    )
+    found = conn.execute(query).scalar()
+    return found if isinstance(found, datetime) else None
+
+
+def _leased(item_id: int, owner: str) -> Any:
+    return and_(outbox.c.id == item_id, outbox.c.lease_owner == owner)
+
+
+def record_sent(
+    conn: Connection,
+    item_id: int,
+    owner: str,
+    provider: str,
+    provider_message_id: str | None,
+    now: datetime,
+) -> bool:
+    values: dict[str, Any] = {
+        "status": "sent",
+        "sent_at": now,
+        "provider": provider,
+        "lease_owner": None,
+        "lease_until": None,
+        "in_doubt": False,
+        "last_error": None,
+    }
+    if provider_message_id:
+        values["provider_message_id"] = func.coalesce(
+            outbox.c.provider_message_id, provider_message_id
+        )
+    return bool(conn.execute(update(outbox).where(_leased(item_id, owner)).values(values)).rowcount)
+
+
+def record_failed(
+    conn: Connection,
+    item_id: int,
+    owner: str,
+    provider: str,
+    error: str,
+    retry_at: datetime | None,
+    now: datetime,
+    *,
+    in_doubt: bool = False,
+) -> bool:
     """Count a failed try; ``retry_at`` None means no more tries (dead letter)."""
+    values = {
+        "status": "pending" if retry_at else "dead",
+        "next_attempt_at": retry_at or now,
+        "last_error": error[:2000],
+        "provider": provider,
+        "lease_owner": None,
+        "lease_until": None,
+        "in_doubt": in_doubt,
+    }
+    return bool(conn.execute(update(outbox).where(_leased(item_id, owner)).values(values)).rowcount)
+
+
+def record_delivery(
+    conn: Connection,
+    provider: str,
+    provider_message_id: str,
+    status: str,
+    error: str | None,
+    now: datetime,
+    *,
+    outbox_id: int | None = None,
+    root_id: int | None = None,
+) -> int | None:
+    """A carrier's delivery report; returns the outbox id it belongs to, if any.
+
+    Twilio's callback names the outbox item (its URL carries the id), so a report that
+    arrives before the worker recorded the send still ties the message id to the item.
+    """
+    if outbox_id is not None:
+        where = and_(
+            outbox.c.id == outbox_id,
+            or_(
+                outbox.c.provider_message_id.is_(None),
+                outbox.c.provider_message_id == provider_message_id,
+            ),
+        )
+    else:
+        where = and_(
+            outbox.c.provider == provider, outbox.c.provider_message_id == provider_message_id
+        )
+    if root_id is not None:
+        in_root = select(messages.c.id).where(messages.c.root_id == root_id)
+        where = and_(where, outbox.c.message_id.in_(in_root))
+    row = conn.execute(select(outbox.c.id, outbox.c.delivery_status).where(where)).first()
+    if row is None:
+        return None
+    current = DELIVERY_RANK.get(row.delivery_status or "", 0)
+    if DELIVERY_RANK.get(status, 0) < current:
+        return int(row.id)
     conn.execute(
         update(outbox)
-        .where(outbox.c.id == item_id)
+        .where(outbox.c.id == row.id)
         .values(
-            status="pending" if retry_at else "dead",
-            attempts=outbox.c.attempts + 1,
-            next_attempt_at=retry_at or now,
-            last_error=error[:2000],
+            provider_message_id=provider_message_id,
+            delivery_status=status[:30],
+            delivery_error=error[:100] if error else None,
+            delivery_updated_at=now,
         )
     )
+    return int(row.id)
+
+
+def conversation_of(conn: Connection, item_id: int) -> int | None:
+    query = (
+        select(messages.c.conversation_id)
+        .join(outbox, outbox.c.message_id == messages.c.id)
+        .where(outbox.c.id == item_id)
+    )
+    found = conn.execute(query).scalar()
+    return int(found) if found is not None else None
+
+
+def retry(conn: Connection, root_id: int, item_id: int, now: datetime) -> bool:
+    """A dead letter made due again, its tries counted from zero."""
+    in_root = select(messages.c.id).where(messages.c.root_id == root_id)
+    return bool(
+        conn.execute(
+            update(outbox)
+            .where(
+                outbox.c.id == item_id,
+                outbox.c.status == "dead",
+                outbox.c.message_id.in_(in_root),
+            )
+            .values(status="pending", attempts=0, next_attempt_at=now, in_doubt=False)
+        ).rowcount
+    )
+
+
+def list_items(
+    conn: Connection, root_id: int, status: str | None, limit: int = 200
+) -> list[dict[str, Any]]:
+    query = (
+        select(
+            outbox.c.id,
+            outbox.c.message_id,
+            outbox.c.destination,
+            outbox.c.status,
+            outbox.c.attempts,
+            outbox.c.next_attempt_at,
+            outbox.c.last_error,
+            outbox.c.sent_at,
+            outbox.c.provider,
+            outbox.c.provider_message_id,
+            outbox.c.delivery_status,
+            outbox.c.delivery_error,
+            outbox.c.created_at,
+            messages.c.channel,
+        )
+        .join(messages, messages.c.id == outbox.c.message_id)
+        .where(messages.c.root_id == root_id)
+        .order_by(outbox.c.id.desc())
+        .limit(limit)
+    )
+    if status:
+        query = query.where(outbox.c.status == status)
+    return [dict(row._mapping) for row in conn.execute(query)]
 
 
 def pending_count(conn: Connection) -> int:
@@ -103,17 +340,25 @@ def pending_count(conn: Connection) -> int:
 
 
 def record_simulated(conn: Connection, item: OutboxItem, now: datetime) -> None:
-    conn.execute(
-        insert(simulator_deliveries).values(
-            outbox_id=item.id,
-            side=item.destination,
-            line_number=item.line_number,
-            contact=item.contact,
-            channel=item.channel,
-            body=item.body,
-            delivered_at=now,
-        )
-    )
+    """The simulator's delivery, once per outbox item (the unique outbox id is the key)."""
+    exists = select(simulator_deliveries.c.id).where(simulator_deliveries.c.outbox_id == item.id)
+    if conn.execute(exists).first() is not None:
+        return
+    try:
+        with conn.begin_nested():
+            conn.execute(
+                insert(simulator_deliveries).values(
+                    outbox_id=item.id,
+                    side=item.destination,
+                    line_number=item.line_number,
+                    contact=item.contact,
+                    channel=item.channel,
+                    body=item.body,
+                    delivered_at=now,
+                )
+            )
+    except IntegrityError:
+        return  # another worker recorded it first
 
 
 def simulated_deliveries(

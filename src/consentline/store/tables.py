@@ -21,6 +21,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    false,
 )
 
 from consentline.store.types import UTCDateTime
@@ -127,7 +128,12 @@ conversations = Table(
     Column("evidence_message_id", Id, nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
+    # The head of the conversation's archive hash chain (archive/chain.py).
+    Column("chain_length", Integer, nullable=False, server_default="0"),
+    Column("chain_head", String(64), nullable=True),
     UniqueConstraint("line_id", "contact", "channel", name="uq_conversations_line_contact"),
+    # The SMS Opt-In Report: one mode of one organization, newest change first.
+    Index("ix_conversations_report", "root_id", "mode", "updated_at", "id"),
     CheckConstraint(f"state IN ({STATES})", name="state"),
     CheckConstraint("channel IN ('sms','whatsapp')", name="channel"),
 )
@@ -144,6 +150,9 @@ consent_events = Table(
     Column("initiated_by", String(20), nullable=True),
     Column("request_text", Text, nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("chain_seq", Integer, nullable=True),
+    Column("chain_hash", String(64), nullable=True),
+    Index("uq_consent_events_chain", "conversation_id", "chain_seq", unique=True),
 )
 
 messages = Table(
@@ -161,7 +170,10 @@ messages = Table(
     Column("provider_message_id", String(200), nullable=True),
     Column("group_id", String(40), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("chain_seq", Integer, nullable=True),
+    Column("chain_hash", String(64), nullable=True),
     Index("ix_messages_conversation", "conversation_id", "id"),
+    Index("uq_messages_chain", "conversation_id", "chain_seq", unique=True),
     Index(
         "uq_messages_provider_message_id",
         "root_id",
@@ -184,13 +196,19 @@ message_events = Table(
     Column("reason", String(50), nullable=True),
     Column("consent_state", String(20), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("chain_seq", Integer, nullable=True),
+    Column("chain_hash", String(64), nullable=True),
     Index("ix_message_events_message", "message_id", "id"),
+    Index("uq_message_events_chain", "conversation_id", "chain_seq", unique=True),
     Index("ix_message_events_conversation", "conversation_id", "id"),
     CheckConstraint(f"status IN ({STATUSES})", name="status"),
 )
 
-# What decisions committed for sending. A row is sent once: the worker claims it, hands it
-# to the provider with the row id as idempotency key, and marks it sent.
+# What decisions committed for sending. A row is sent once: a worker leases it (lease_owner,
+# lease_until), sends outside any transaction with the row id as idempotency key, and records
+# the result. ``in_doubt`` marks an attempt whose outcome was never recorded (a crash, a
+# timeout): before sending again the worker asks the carrier whether the first one went out.
+# The carrier's delivery reports (status callbacks) land in the delivery_* columns.
 outbox = Table(
     "outbox",
     metadata,
@@ -203,7 +221,17 @@ outbox = Table(
     Column("last_error", Text, nullable=True),
     Column("sent_at", UTCDateTime(), nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("provider", String(20), nullable=True),
+    Column("lease_owner", String(64), nullable=True),
+    Column("lease_until", UTCDateTime(), nullable=True),
+    Column("attempt_started_at", UTCDateTime(), nullable=True),
+    Column("in_doubt", Boolean, nullable=False, default=False, server_default=false()),
+    Column("provider_message_id", String(200), nullable=True),
+    Column("delivery_status", String(30), nullable=True),
+    Column("delivery_error", String(100), nullable=True),
+    Column("delivery_updated_at", UTCDateTime(), nullable=True),
     Index("ix_outbox_due", "status", "next_attempt_at"),
+    Index("ix_outbox_provider_message_id", "provider", "provider_message_id"),
     CheckConstraint("status IN ('pending','sent','dead')", name="status"),
 )
 

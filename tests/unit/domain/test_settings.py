@@ -263,6 +263,7 @@ def test_default_document_has_the_spec_shape() -> None:
         "templates": dict(DEFAULT_TEMPLATES),
         "hold_max_age": 604800,
         "request_resend_interval": 86400,
+        "templates_editable": True,
     }
 
 

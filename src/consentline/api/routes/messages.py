@@ -17,6 +17,7 @@ from consentline.api.schemas import (
     OutboundCreate,
 )
 from consentline.domain.messages import Channel
+from consentline.observability import DECISIONS
 from consentline.service import messaging
 
 router = APIRouter(prefix="/api/v1", tags=["messages"], responses=ERROR_RESPONSES)
@@ -43,6 +44,7 @@ def send_outbound(
         now=now,
         default_region=config.default_region,
     )
+    DECISIONS.labels("outbound", result.status).inc()
     return result.as_json()
 
 
@@ -72,6 +74,7 @@ def receive_inbound(
     )
     if result.replayed:
         return JSONResponse(result.as_json(), status_code=200)
+    DECISIONS.labels("inbound", result.status).inc()
     return result.as_json()
 
 

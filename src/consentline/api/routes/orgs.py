@@ -15,6 +15,7 @@ from consentline.api.schemas import (
     LineCreate,
     LinePublic,
     OrgCreate,
+    OrgIdPath,
     OrgPublic,
     SettingChangePublic,
     SettingsPublic,
@@ -42,13 +43,13 @@ def create_org(body: OrgCreate, uow: UowDep, principal: PrincipalDep, now: NowDe
 
 
 @router.get("/{org_id}")
-def get_org(org_id: int, uow: UowDep, principal: PrincipalDep) -> OrgPublic:
+def get_org(org_id: OrgIdPath, uow: UowDep, principal: PrincipalDep) -> OrgPublic:
     return _org(org_service.get_org(uow, principal, org_id))
 
 
 @router.put("/{org_id}/entitlements")
 def set_entitlements(
-    org_id: int, body: EntitlementsUpdate, uow: UowDep, principal: PrincipalDep, now: NowDep
+    org_id: OrgIdPath, body: EntitlementsUpdate, uow: UowDep, principal: PrincipalDep, now: NowDep
 ) -> dict[str, bool]:
     """Grant or withdraw SMS Opt-in (operator only)."""
     org_service.set_entitlement(uow, principal, org_id, body.sms_optin, now)
@@ -57,7 +58,7 @@ def set_entitlements(
 
 @router.post("/{org_id}/api-keys", status_code=201)
 def create_api_key(
-    org_id: int, body: ApiKeyCreate, uow: UowDep, principal: PrincipalDep, now: NowDep
+    org_id: OrgIdPath, body: ApiKeyCreate, uow: UowDep, principal: PrincipalDep, now: NowDep
 ) -> ApiKeyCreated:
     privileges: list[str] = list(body.privileges)
     key = org_service.create_api_key(uow, principal, org_id, body.name, privileges, now)
@@ -66,7 +67,7 @@ def create_api_key(
 
 @router.post("/{org_id}/users", status_code=201)
 def create_user(
-    org_id: int, body: UserCreate, uow: UowDep, principal: PrincipalDep, now: NowDep
+    org_id: OrgIdPath, body: UserCreate, uow: UowDep, principal: PrincipalDep, now: NowDep
 ) -> UserPublic:
     """A portal login for this organization."""
     user = org_service.create_user(
@@ -77,7 +78,7 @@ def create_user(
 
 @router.post("/{org_id}/lines", status_code=201)
 def create_line(
-    org_id: int,
+    org_id: OrgIdPath,
     body: LineCreate,
     uow: UowDep,
     principal: PrincipalDep,
@@ -99,23 +100,24 @@ def create_line(
 
 
 @router.get("/{org_id}/settings")
-def get_settings(org_id: int, uow: UowDep, principal: PrincipalDep) -> SettingsPublic:
+def get_settings(org_id: OrgIdPath, uow: UowDep, principal: PrincipalDep) -> SettingsPublic:
     """The effective settings; a sub-organization shows its root's, with ``inherited_from``."""
     return SettingsPublic.model_validate(settings_service.get_settings(uow, principal, org_id))
 
 
 @router.patch("/{org_id}/settings")
 def change_settings(
-    org_id: int, body: SettingsUpdate, uow: UowDep, principal: PrincipalDep, now: NowDep
+    org_id: OrgIdPath, body: SettingsUpdate, uow: UowDep, principal: PrincipalDep, now: NowDep
 ) -> SettingsPublic:
-    patch: dict[str, Any] = body.model_dump(exclude_unset=True)
+    # null leaves a setting as it is, like an absent key.
+    patch: dict[str, Any] = body.model_dump(exclude_unset=True, exclude_none=True)
     document = settings_service.change_settings(uow, principal, org_id, patch, now)
     return SettingsPublic.model_validate(document)
 
 
 @router.get("/{org_id}/settings/history")
 def settings_history(
-    org_id: int, uow: UowDep, principal: PrincipalDep
+    org_id: OrgIdPath, uow: UowDep, principal: PrincipalDep
 ) -> list[SettingChangePublic]:
     """Every change of a setting: who, when, old and new value."""
     org = visible_org(uow.connection, principal, org_id)

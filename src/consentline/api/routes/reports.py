@@ -1,0 +1,120 @@
+"""The SMS Opt-In Report and consent evidence; exports stream from their own connection."""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import FileResponse, StreamingResponse
+from sqlalchemy import Engine
+from starlette.background import BackgroundTask
+
+from consentline.api.deps import ConfigDep, PrincipalDep, UowDep
+from consentline.api.errors import ERROR_RESPONSES
+from consentline.api.schemas import ChannelName
+from consentline.domain.consent import State
+from consentline.domain.messages import Channel
+from consentline.domain.settings import Mode
+from consentline.reports import evidence, exports, sms_optin
+from consentline.reports.sms_optin import ReportFilter, Scope
+from consentline.service.access import MAX_ID as MAX_RECORD_ID
+from consentline.store.db import reading
+
+router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=ERROR_RESPONSES)
+
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _stream_csv(engine: Engine, scope: Scope, report: ReportFilter) -> Iterator[bytes]:
+    with reading(engine) as conn:
+        yield from exports.csv_chunks(sms_optin.stream(conn, scope, report))
+
+
+def _xlsx_file(engine: Engine, scope: Scope, report: ReportFilter) -> Path:
+    handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
+    handle.close()
+    path = Path(handle.name)
+    with reading(engine) as conn:
+        title = f"SMS Opt-In ({report.mode.value})"
+        exports.write_xlsx(sms_optin.stream(conn, scope, report), path, title)
+    return path
+
+
+REPORT_CONTENT: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "JSON {rows, total, page, page_size}; or the whole report as CSV/XLSX.",
+        "content": {
+            "application/json": {},
+            "text/csv": {"schema": {"type": "string"}},
+            XLSX: {"schema": {"type": "string", "format": "binary"}},
+        },
+    }
+}
+EVIDENCE_CONTENT: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The proof as JSON, or as a printable HTML page.",
+        "content": {"application/json": {}, "text/html": {"schema": {"type": "string"}}},
+    }
+}
+
+
+@router.get("/sms-optin", response_model=None, responses=REPORT_CONTENT)
+def sms_optin_report(
+    request: Request,
+    uow: UowDep,
+    principal: PrincipalDep,
+    mode: Annotated[Mode, Query(description="With Consent or With Disclaimer.")] = Mode.CONSENT,
+    start: Annotated[date | None, Query(alias="from", description="First day (UTC).")] = None,
+    end: Annotated[date | None, Query(alias="to", description="Last day (UTC).")] = None,
+    org: Annotated[
+        int | None, Query(ge=1, le=MAX_RECORD_ID, description="An organization and its children.")
+    ] = None,
+    state: Annotated[State | None, Query()] = None,
+    employee: Annotated[str | None, Query(max_length=200)] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=sms_optin.MAX_PAGE_SIZE)] = 50,
+    format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
+) -> Any:
+    """Consent records with their evidence; ``format=csv|xlsx`` downloads every row."""
+    report = ReportFilter(mode, start, end, org, state, employee)
+    scope = sms_optin.scope_for(uow.connection, principal, org)
+    if format == "json":
+        return sms_optin.page(uow.connection, scope, report, page, page_size)
+    engine: Engine = request.app.state.engine
+    name = f"sms-optin-{mode.value}"
+    if format == "csv":
+        return StreamingResponse(
+            _stream_csv(engine, scope, report),
+            media_type="text/csv; charset=utf-8",
+            headers={"Content-Disposition": f'attachment; filename="{name}.csv"'},
+        )
+    path = _xlsx_file(engine, scope, report)
+    return FileResponse(
+        path,
+        media_type=XLSX,
+        filename=f"{name}.xlsx",
+        background=BackgroundTask(path.unlink, missing_ok=True),
+    )
+
+
+@router.get("/consent-evidence", response_model=None, responses=EVIDENCE_CONTENT)
+def consent_evidence(
+    uow: UowDep,
+    principal: PrincipalDep,
+    config: ConfigDep,
+    line: Annotated[str, Query(description="The line's number, or its id.")],
+    contact: Annotated[str, Query(description="The contact's number.")],
+    channel: Annotated[ChannelName, Query()] = "sms",
+    format: Annotated[Literal["json", "html"], Query()] = "json",
+) -> Any:
+    """Everything that proves a consent decision: history, request text, deciding message."""
+    proof = evidence.gather(
+        uow.connection, principal, line, contact, Channel(channel), config.default_region
+    )
+    if format == "html":
+        return evidence.html_response(proof)
+    return proof

@@ -1,0 +1,1 @@
+"""The tamper-evident archive: hash chains, checkpoints, verification, exports, retention."""

@@ -1,0 +1,59 @@
+"""Security headers on portal responses, and the session cookie's signing key."""
+
+from __future__ import annotations
+
+import logging
+import secrets
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from consentline.config import Config
+
+log = logging.getLogger(__name__)
+
+# Scripts and styles come only from /static (vendored htmx and our own files): no inline code.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
+    "object-src 'none'"
+)
+HEADERS = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"x-frame-options", b"DENY"),
+    (b"referrer-policy", b"same-origin"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+)
+# The JSON API, its documentation pages (which load their own assets) and webhooks are not
+# portal pages.
+NOT_PORTAL = ("/api/", "/docs", "/redoc", "/openapi.json", "/webhooks/", "/metrics", "/healthz")
+
+
+class SecurityHeadersMiddleware:
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or str(scope.get("path", "")).startswith(NOT_PORTAL):
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                present = {name.lower() for name, _ in message.get("headers", [])}
+                extra = [(name, value) for name, value in HEADERS if name not in present]
+                message["headers"] = [*message.get("headers", []), *extra]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def session_secret(config: Config) -> str:
+    """The configured key; in development, a random one for this process only."""
+    if config.secret_key:
+        return config.secret_key
+    log.warning(
+        "CONSENTLINE_SECRET_KEY is not set: portal sessions are signed with a random key made "
+        "for this process, so they will not survive a restart (set it in production)"
+    )
+    return secrets.token_urlsafe(32)

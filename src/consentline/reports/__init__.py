@@ -1,0 +1,1 @@
+"""The SMS Opt-In Report and consent evidence."""

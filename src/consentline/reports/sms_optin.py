@@ -1,0 +1,197 @@
+"""The SMS Opt-In Report (SPEC §5): consent records of an organization and its children.
+
+One query builds every output: a page of JSON, or every row streamed from a server-side
+cursor into CSV or XLSX, so an export never holds the whole report in memory.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import UTC, date, datetime, time, timedelta
+from typing import Any
+
+from sqlalchemy import Connection, Select, func, select
+from sqlalchemy.orm import aliased
+
+from consentline.domain.consent import State
+from consentline.domain.errors import InvalidInput
+from consentline.domain.settings import Mode
+from consentline.service.access import Principal, Privilege, visible_org
+from consentline.store import orgs as org_store
+from consentline.store.tables import conversations, lines, messages, orgs
+
+MAX_PAGE_SIZE = 500
+BATCH = 2000
+
+COLUMNS: tuple[tuple[str, str], ...] = (
+    ("organization", "Organization"),
+    ("sub_organization", "Sub-organization"),
+    ("employee", "Employee"),
+    ("line", "Line"),
+    ("contact", "Contact"),
+    ("channel", "Channel"),
+    ("mode", "Mode"),
+    ("state", "State"),
+    ("requested_at", "Requested at (UTC)"),
+    ("decided_at", "Decided at (UTC)"),
+    ("deciding_message", "Deciding message"),
+    ("deciding_message_id", "Deciding message id"),
+    ("last_changed_at", "Last changed at (UTC)"),
+)
+
+
+@dataclass(frozen=True)
+class ReportFilter:
+    mode: Mode = Mode.CONSENT
+    start: date | None = None
+    end: date | None = None
+    org_id: int | None = None
+    state: State | None = None
+    employee: str | None = None
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The organizations whose lines the report covers: one root's subtree."""
+
+    root_id: int
+    org_ids: frozenset[int]
+    whole_tree: bool = False
+
+
+def scope_for(conn: Connection, principal: Principal, org_id: int | None) -> Scope:
+    """What the caller may report on: the named organization (404 outside their tree)."""
+    principal.require(Privilege.REPORTS)
+    if org_id is None:
+        if principal.org_id is None:
+            raise InvalidInput("Name an organization: org=<id>.", code="org_required")
+        org_id = principal.org_id
+    org = visible_org(conn, principal, org_id)
+    tree = org_store.list_orgs(conn, org.root_id)
+    children: dict[int | None, list[int]] = {}
+    for node in tree:
+        children.setdefault(node.parent_id, []).append(node.id)
+    found, stack = {org.id}, [org.id]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.add(child)
+            stack.append(child)
+    return Scope(org.root_id, frozenset(found), whole_tree=org.id == org.root_id)
+
+
+def _needs_lines(scope: Scope, report: ReportFilter) -> bool:
+    return not scope.whole_tree or bool(report.employee)
+
+
+def _filtered(query: Select[Any], scope: Scope, report: ReportFilter) -> Select[Any]:
+    """The report's filters; ``query`` must already join ``lines`` if ``_needs_lines``."""
+    query = query.where(
+        conversations.c.root_id == scope.root_id,
+        conversations.c.mode == report.mode.value,
+    )
+    if not scope.whole_tree:
+        query = query.where(lines.c.org_id.in_(sorted(scope.org_ids)))
+    if report.state is not None:
+        query = query.where(conversations.c.state == report.state.value)
+    if report.employee:
+        query = query.where(func.lower(lines.c.employee_name) == report.employee.strip().lower())
+    if report.start is not None:
+        query = query.where(conversations.c.updated_at >= _day(report.start))
+    if report.end is not None:
+        query = query.where(conversations.c.updated_at < _day(report.end + timedelta(days=1)))
+    return query
+
+
+def _ids(scope: Scope, report: ReportFilter) -> Select[Any]:
+    """Only the conversations table (and lines when a filter needs it): what the report's
+    index (root_id, mode, updated_at, id) answers for the total and for a page."""
+    query = select(conversations.c.id).select_from(conversations)
+    if _needs_lines(scope, report):
+        query = query.join(lines, lines.c.id == conversations.c.line_id)
+    return _filtered(query, scope, report)
+
+
+def _details() -> Select[Any]:
+    root = aliased(orgs, name="root_org")
+    unit = aliased(orgs, name="unit_org")
+    deciding = aliased(messages, name="deciding")
+    return (
+        select(
+            root.c.name.label("organization"),
+            unit.c.name.label("unit_name"),
+            unit.c.id.label("unit_id"),
+            lines.c.employee_name.label("employee"),
+            lines.c.number.label("line"),
+            conversations.c.id.label("conversation_id"),
+            conversations.c.contact,
+            conversations.c.channel,
+            conversations.c.mode,
+            conversations.c.state,
+            conversations.c.requested_at,
+            conversations.c.decided_at,
+            deciding.c.body.label("deciding_message"),
+            conversations.c.evidence_message_id.label("deciding_message_id"),
+            conversations.c.updated_at.label("last_changed_at"),
+        )
+        .select_from(conversations)
+        .join(lines, lines.c.id == conversations.c.line_id)
+        .join(unit, unit.c.id == lines.c.org_id)
+        .join(root, root.c.id == conversations.c.root_id)
+        .outerjoin(deciding, deciding.c.id == conversations.c.evidence_message_id)
+    )
+
+
+NEWEST_FIRST = (conversations.c.updated_at.desc(), conversations.c.id.desc())
+
+
+def _day(day: date) -> datetime:
+    return datetime.combine(day, time(0), tzinfo=UTC)
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
+
+
+def _row(row: Any, root_id: int) -> dict[str, Any]:
+    return {
+        "organization": row.organization,
+        "sub_organization": row.unit_name if row.unit_id != root_id else None,
+        "employee": row.employee,
+        "line": row.line,
+        "contact": row.contact,
+        "channel": row.channel,
+        "mode": row.mode,
+        "state": row.state,
+        "requested_at": _iso(row.requested_at),
+        "decided_at": _iso(row.decided_at),
+        "deciding_message": row.deciding_message,
+        "deciding_message_id": row.deciding_message_id,
+        "last_changed_at": _iso(row.last_changed_at),
+        "conversation_id": row.conversation_id,
+    }
+
+
+def page(
+    conn: Connection, scope: Scope, report: ReportFilter, number: int, size: int
+) -> dict[str, Any]:
+    """One page of rows, newest change first, and the total."""
+    if number < 1 or not 1 <= size <= MAX_PAGE_SIZE:
+        raise InvalidInput(f"page starts at 1; page_size is 1 to {MAX_PAGE_SIZE}.")
+    ids = _ids(scope, report)
+    total = conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
+    wanted = ids.order_by(*NEWEST_FIRST).limit(size).offset((number - 1) * size)
+    chosen = [row.id for row in conn.execute(wanted)]
+    rows = []
+    if chosen:
+        query = _details().where(conversations.c.id.in_(chosen)).order_by(*NEWEST_FIRST)
+        rows = [_row(row, scope.root_id) for row in conn.execute(query)]
+    return {"rows": rows, "total": int(total), "page": number, "page_size": size}
+
+
+def stream(conn: Connection, scope: Scope, report: ReportFilter) -> Iterator[dict[str, Any]]:
+    """Every row, in the report's order, fetched in batches from a server-side cursor."""
+    query = _filtered(_details(), scope, report).order_by(*NEWEST_FIRST)
+    result = conn.execution_options(stream_results=True, yield_per=BATCH).execute(query)
+    for row in result:
+        yield _row(row, scope.root_id)

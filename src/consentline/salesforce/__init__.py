@@ -1,0 +1,1 @@
+"""The Salesforce connector: each consent event recorded as a Salesforce record."""

@@ -1,0 +1,90 @@
+"""``consentline salesforce ...``: connect an organization, and push consent events."""
+
+from __future__ import annotations
+
+import time
+from datetime import UTC, datetime
+from typing import Annotated
+
+import typer
+
+from consentline.archive.commands import CLI, DatabaseUrl, engine_for
+from consentline.domain.errors import DomainError
+from consentline.reports.sms_optin import scope_for
+from consentline.salesforce import sync
+from consentline.salesforce.client import SalesforceSettings
+
+app = typer.Typer(help="Record consent events in each organization's Salesforce.")
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+@app.command("connect")
+def connect_command(
+    org: Annotated[int, typer.Option(help="Root organization id.")],
+    username: Annotated[str, typer.Option(help="The integration user's username.")],
+    password: Annotated[
+        str,
+        typer.Option(
+            envvar="CONSENTLINE_SALESFORCE_PASSWORD",
+            help="Password followed by the user's security token.",
+        ),
+    ],
+    client_id: Annotated[str, typer.Option(help="The Connected App's consumer key.")],
+    client_secret: Annotated[
+        str,
+        typer.Option(envvar="CONSENTLINE_SALESFORCE_CLIENT_SECRET", help="Its consumer secret."),
+    ],
+    login_url: Annotated[str, typer.Option()] = "https://login.salesforce.com",
+    sobject: Annotated[str, typer.Option("--object")] = sync.DEFAULT_OBJECT,
+    external_id_field: Annotated[str, typer.Option()] = sync.DEFAULT_EXTERNAL_ID,
+    api_version: Annotated[str, typer.Option()] = sync.DEFAULT_VERSION,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Connect a root organization to a Salesforce org (replaces an earlier connection)."""
+    settings = SalesforceSettings(
+        login_url,
+        api_version,
+        client_id,
+        client_secret,
+        username,
+        password,
+        sobject,
+        external_id_field,
+    )
+    engine = engine_for(database_url)
+    try:
+        with engine.begin() as conn:
+            root = scope_for(conn, CLI, org).root_id
+            sync.connect(conn, root, settings, _now())
+    except DomainError as error:
+        typer.echo(f"error: {error.message}", err=True)
+        raise typer.Exit(2) from None
+    finally:
+        engine.dispose()
+    typer.echo(f"organization {root}: consent events go to {sobject} at {login_url} as {username}")
+
+
+@app.command("sync")
+def sync_command(
+    database_url: DatabaseUrl = None,
+    every: Annotated[
+        float | None, typer.Option(help="Keep running, one pass every this many seconds.")
+    ] = None,
+) -> None:
+    """Send every due consent event to Salesforce (retries back off; none is sent twice)."""
+    engine = engine_for(database_url)
+    try:
+        while True:
+            result = sync.push_due(engine, _now)
+            typer.echo(
+                f"queued {result.enqueued}, sent {result.sent}, failed {result.failed}, "
+                f"dead {result.dead}"
+            )
+            if every is None:
+                break
+            time.sleep(every)
+    finally:
+        engine.dispose()

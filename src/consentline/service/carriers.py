@@ -1,0 +1,108 @@
+"""Carrier settings through the API, and the lookups the carriers' webhooks need."""
+
+from __future__ import annotations
+
+import hmac
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import Connection
+
+from consentline.domain.carriers import SECRET_FIELDS, CarrierSettings, apply_patch
+from consentline.domain.errors import InheritedSetting
+from consentline.service.access import Principal, Privilege, visible_org
+from consentline.service.unit_of_work import UnitOfWork
+from consentline.store import carriers as carrier_store
+from consentline.store import orgs as org_store
+from consentline.store.orgs import LineRow
+
+
+def get_providers(uow: UnitOfWork, principal: Principal, org_id: int) -> dict[str, Any]:
+    org = visible_org(uow.connection, principal, org_id)
+    principal.require(Privilege.SETUP)
+    shown = carrier_store.load(uow.connection, org.root_id).public()
+    if org.parent_id is not None:
+        shown["inherited_from"] = {"id": org.root_id}
+    return shown
+
+
+def change_providers(
+    uow: UnitOfWork,
+    principal: Principal,
+    org_id: int,
+    patch: dict[str, Any],
+    now: datetime,
+    region: str = "US",
+) -> dict[str, Any]:
+    conn = uow.connection
+    org = visible_org(conn, principal, org_id)
+    principal.require(Privilege.SETUP)
+    if org.parent_id is not None:
+        raise InheritedSetting(
+            "Carrier settings belong to the main organization; change them there.",
+        )
+    current = carrier_store.load(conn, org.root_id)
+    own_lines = {line.number for line in org_store.list_lines(conn, org.root_id)}
+    updated = apply_patch(current, patch, own_lines, region)
+    carrier_store.save(conn, org.root_id, updated, now)
+    for section, values in patch.items():
+        for key in values or {}:
+            old, new = _shown(current, section, key), _shown(updated, section, key)
+            if old != new or key in SECRET_FIELDS[section]:
+                org_store.record_setting_change(
+                    conn, org.root_id, principal.name, f"providers.{section}.{key}", old, new, now
+                )
+    uow.commit()
+    return updated.public()
+
+
+def _shown(settings: CarrierSettings, section: str, key: str) -> Any:
+    """A value as the history may keep it: a secret only as whether it is set."""
+    if key in SECRET_FIELDS[section]:
+        return "(set)" if (settings.secrets.get(section) or {}).get(key) else None
+    return (settings.config.get(section) or {}).get(key)
+
+
+# --- lookups for webhooks (authenticated by the carrier's signature, not by a key) --------
+
+
+@dataclass(frozen=True)
+class CarrierLine:
+    line: LineRow
+    settings: CarrierSettings
+
+
+def webhook_principal(root_id: int, carrier: str) -> Principal:
+    """Who a verified webhook acts as: messaging within its own organization only."""
+    return Principal(f"webhook:{carrier}", root_id, frozenset({Privilege.MESSAGING.value}))
+
+
+def twilio_line(conn: Connection, number: str) -> CarrierLine | None:
+    """The line a Twilio webhook is for, when its organization routes it through Twilio."""
+    line = org_store.find_line_by_number(conn, number)
+    if line is None:
+        return None
+    settings = carrier_store.load(conn, line.root_id)
+    if not settings.serves_twilio(line.number) or settings.twilio is None:
+        return None
+    return CarrierLine(line, settings)
+
+
+def whatsapp_line(conn: Connection, phone_number_id: str) -> CarrierLine | None:
+    for _root_id, settings in carrier_store.every(conn):
+        for number, known_id in settings.whatsapp_lines.items():
+            if known_id == phone_number_id and settings.whatsapp is not None:
+                line = org_store.find_line_by_number(conn, number)
+                return CarrierLine(line, settings) if line else None
+    return None
+
+
+def whatsapp_verify_token_known(conn: Connection, token: str) -> bool:
+    """Whether any organization's WhatsApp settings use this verify token."""
+    found = False
+    for _root_id, settings in carrier_store.every(conn):
+        account = settings.whatsapp
+        if account and account.verify_token:
+            found |= hmac.compare_digest(account.verify_token.encode(), token.encode())
+    return found

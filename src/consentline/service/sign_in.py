@@ -1,0 +1,94 @@
+"""Portal sign-in: a password checked against its argon2id hash, with failures throttled.
+
+Failed attempts are stored per email in the database (every worker process sees them); the
+pure rules of ``domain.sign_in_throttle`` say when the next attempt may come.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from argon2.exceptions import InvalidHashError, VerificationError
+
+from consentline.domain import sign_in_throttle
+from consentline.domain.errors import DomainError, Unauthorized
+from consentline.service.access import Principal
+from consentline.service.orgs import password_hasher
+from consentline.service.unit_of_work import UnitOfWork
+from consentline.store import users as user_store
+from consentline.store.users import UserRow
+
+WRONG_CREDENTIALS = "The email or password is not right."
+# Verified when the email is unknown, so that answer takes as long as a wrong password.
+_DUMMY_HASH = password_hasher.hash("not a password of anyone")
+
+
+class TooManyAttempts(DomainError):
+    code = "too_many_attempts"
+
+    def __init__(self, verdict: sign_in_throttle.Verdict) -> None:
+        seconds = verdict.retry_after_seconds
+        if verdict.locked:
+            minutes = -(-seconds // 60)
+            message = (
+                "Too many failed sign-ins: this account is locked for "
+                f"{minutes} minute{'s' if minutes != 1 else ''}."
+            )
+        else:
+            message = (
+                f"Too many failed sign-ins: wait {seconds} second{'s' if seconds != 1 else ''} "
+                "and try again."
+            )
+        super().__init__(message)
+        self.retry_after = seconds
+
+
+@dataclass(frozen=True)
+class SignedIn:
+    user_id: int
+    email: str
+
+
+def principal_of(user: UserRow) -> Principal:
+    """The caller a portal user is, for the service functions."""
+    return Principal(
+        name=f"user:{user.id}:{user.email}",
+        org_id=user.org_id,
+        privileges=frozenset(user.privileges),
+        is_operator=user.is_operator,
+    )
+
+
+def sign_in(uow: UnitOfWork, email: str, password: str, now: datetime) -> SignedIn:
+    """Check a password; raise ``TooManyAttempts`` or ``Unauthorized`` (and count it)."""
+    email = email.strip().lower()
+    conn = uow.connection
+    failures = user_store.failures_since(conn, email, now - sign_in_throttle.WINDOW)
+    verdict = sign_in_throttle.check(failures, now)
+    if not verdict.allowed:
+        raise TooManyAttempts(verdict)
+    user = user_store.find_by_email(conn, email) if email else None
+    if not _verify(user.password_hash if user else None, password) or user is None:
+        user_store.record_failure(conn, email, now)
+        user_store.clear_failures(conn, email, before=now - sign_in_throttle.WINDOW)
+        uow.commit()
+        raise Unauthorized(WRONG_CREDENTIALS, code="wrong_credentials")
+    user_store.clear_failures(conn, email)
+    if password_hasher.check_needs_rehash(user.password_hash):
+        user_store.set_password_hash(conn, user.id, password_hasher.hash(password))
+    uow.commit()
+    return SignedIn(user.id, user.email)
+
+
+def _verify(password_hash: str | None, password: str) -> bool:
+    try:
+        return password_hasher.verify(password_hash or _DUMMY_HASH, password)
+    except (VerificationError, InvalidHashError):
+        return False
+
+
+def session_principal(uow: UnitOfWork, user_id: int) -> Principal | None:
+    """The principal of a signed-in user, read afresh (privileges may have changed)."""
+    user = user_store.get_user(uow.connection, user_id)
+    return principal_of(user) if user else None

@@ -1,0 +1,75 @@
+"""Portal users: looking them up, listing them, their privileges; failed sign-ins."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from sqlalchemy import Connection, delete, insert, select, update
+
+from consentline.store.portal_tables import login_failures
+from consentline.store.tables import users
+
+
+@dataclass(frozen=True)
+class UserRow:
+    id: int
+    org_id: int | None
+    email: str
+    name: str
+    password_hash: str
+    privileges: tuple[str, ...]
+    is_operator: bool
+
+
+def _user(row: object) -> UserRow:
+    return UserRow(
+        row.id,  # type: ignore[attr-defined]
+        row.org_id,  # type: ignore[attr-defined]
+        row.email,  # type: ignore[attr-defined]
+        row.name,  # type: ignore[attr-defined]
+        row.password_hash,  # type: ignore[attr-defined]
+        tuple(row.privileges),  # type: ignore[attr-defined]
+        bool(row.is_operator),  # type: ignore[attr-defined]
+    )
+
+
+def find_by_email(conn: Connection, email: str) -> UserRow | None:
+    row = conn.execute(select(users).where(users.c.email == email)).first()
+    return _user(row) if row else None
+
+
+def get_user(conn: Connection, user_id: int) -> UserRow | None:
+    row = conn.execute(select(users).where(users.c.id == user_id)).first()
+    return _user(row) if row else None
+
+
+def list_users(conn: Connection, org_ids: list[int]) -> list[UserRow]:
+    query = select(users).where(users.c.org_id.in_(org_ids)).order_by(users.c.email)
+    return [_user(row) for row in conn.execute(query)]
+
+
+def set_privileges(conn: Connection, user_id: int, privileges: list[str]) -> None:
+    conn.execute(update(users).where(users.c.id == user_id).values(privileges=privileges))
+
+
+def set_password_hash(conn: Connection, user_id: int, password_hash: str) -> None:
+    conn.execute(update(users).where(users.c.id == user_id).values(password_hash=password_hash))
+
+
+def failures_since(conn: Connection, email: str, since: datetime) -> list[datetime]:
+    query = select(login_failures.c.attempted_at).where(
+        login_failures.c.email == email, login_failures.c.attempted_at >= since
+    )
+    return [moment for (moment,) in conn.execute(query)]
+
+
+def record_failure(conn: Connection, email: str, now: datetime) -> None:
+    conn.execute(insert(login_failures).values(email=email, attempted_at=now))
+
+
+def clear_failures(conn: Connection, email: str, before: datetime | None = None) -> None:
+    query = delete(login_failures).where(login_failures.c.email == email)
+    if before is not None:
+        query = query.where(login_failures.c.attempted_at < before)
+    conn.execute(query)
