@@ -34,6 +34,7 @@ from benchmarks.setup_data import LINE, OPERATOR, BenchData, now, seed
 from consentline.domain.messages import Channel
 from consentline.service import messaging
 from consentline.service.unit_of_work import UnitOfWork
+from consentline.store import outbox as outbox_store
 from consentline.store.db import make_engine, migrate
 from consentline.store.tables import conversations
 
@@ -123,6 +124,22 @@ def server(url: str, workers: int) -> Iterator[int]:
         log.close()
 
 
+def wait_for_outbox(url: str, limit: float = 300.0) -> float:
+    """Seconds until the server's worker has sent everything accepted so far, so that
+    each measurement starts with an empty outbox (its backlog would compete otherwise)."""
+    engine = make_engine(url)
+    started = time.perf_counter()
+    try:
+        while time.perf_counter() - started < limit:
+            with engine.connect() as conn:
+                if outbox_store.pending_count(conn) == 0:
+                    break
+            time.sleep(0.2)
+        return round(time.perf_counter() - started, 1)
+    finally:
+        engine.dispose()
+
+
 def measure(kind: str, seconds: float, clients: list[int], workers: int) -> dict[str, Any]:
     with database(kind) as url:
         engine = make_engine(url)
@@ -151,10 +168,19 @@ def measure(kind: str, seconds: float, clients: list[int], workers: int) -> dict
         rows = []
         with server(url, workers) as port:
             loadgen.run_load("127.0.0.1", port, healthz, 4, 1.0)  # warm up
+            result["initial_drain_seconds"] = wait_for_outbox(url)
             for n in clients:
                 web = loadgen.run_load("127.0.0.1", port, healthz, n, seconds, expect=(200,))
                 api = loadgen.run_load("127.0.0.1", port, outbound, n, seconds, expect=(201,))
-                rows.append({"clients": n, "web_floor": web.summary(), "messages": api.summary()})
+                drained = wait_for_outbox(url)
+                rows.append(
+                    {
+                        "clients": n,
+                        "web_floor": web.summary(),
+                        "messages": api.summary(),
+                        "outbox_drain_seconds": drained,
+                    }
+                )
         result["http"] = rows
         return result
 

@@ -12,6 +12,7 @@ from consentline.config import Config
 from consentline.portal import (
     auth,
     conversations,
+    delivery,
     demo_phones,
     history,
     home,
@@ -34,6 +35,7 @@ ROUTERS = (
     templates_page.router,
     history.router,
     users.router,
+    delivery.router,
     conversations.router,
     demo_phones.router,
     operator.router,

@@ -18,13 +18,16 @@ from sqlalchemy import Connection, Engine, create_engine, event, inspect
 from sqlalchemy.pool import StaticPool
 
 MIGRATIONS = Path(__file__).with_name("migrations")
+# Sync routes run on the server's thread pool (40 threads): give each thread a connection,
+# so that a burst of requests queues on the database's lock, not on a pool timeout.
+POOL: dict[str, Any] = {"pool_size": 20, "max_overflow": 30, "pool_timeout": 60}
 READ_ONLY = "consentline_read_only"
 
 
 def make_engine(url: str) -> Engine:
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True, pool_size=10, max_overflow=20)
+    return create_engine(url, pool_pre_ping=True, **POOL)
 
 
 def _sqlite_engine(url: str) -> Engine:
@@ -32,7 +35,7 @@ def _sqlite_engine(url: str) -> Engine:
     engine = create_engine(
         url,
         connect_args={"check_same_thread": False, "timeout": 30},
-        poolclass=StaticPool if in_memory else None,
+        **({"poolclass": StaticPool} if in_memory else POOL),
     )
 
     @event.listens_for(engine, "connect")

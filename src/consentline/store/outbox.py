@@ -305,8 +305,14 @@ def retry(conn: Connection, root_id: int, item_id: int, now: datetime) -> bool:
 
 
 def list_items(
-    conn: Connection, root_id: int, status: str | None, limit: int = 200
+    conn: Connection,
+    root_id: int,
+    status: str | None,
+    limit: int = 200,
+    *,
+    with_contact: bool = False,
 ) -> list[dict[str, Any]]:
+    """The root's outbox items, newest first; ``with_contact`` adds the contact's number."""
     query = (
         select(
             outbox.c.id,
@@ -331,6 +337,10 @@ def list_items(
     )
     if status:
         query = query.where(outbox.c.status == status)
+    if with_contact:
+        query = query.join(
+            conversations, conversations.c.id == messages.c.conversation_id
+        ).add_columns(conversations.c.contact)
     return [dict(row._mapping) for row in conn.execute(query)]
 
 
