@@ -13,60 +13,55 @@ from typing import Any
 from consentline.service.expiry import expire_overdue
 from consentline.store import outbox as outbox_store
 from tests.helpers import Api, Tenant
+from tests.spec_texts import (
+    COMPANY as COMPANY,
+)
+from tests.spec_texts import (
+    DISCLAIMER as DISCLAIMER,
+)
+from tests.spec_texts import (
+    EMPLOYEE as EMPLOYEE,
+)
+from tests.spec_texts import (
+    MO_ACCEPTED_NOTICE as MO_ACCEPTED_NOTICE,
+)
+from tests.spec_texts import (
+    MO_CONFIRMATION as MO_CONFIRMATION,
+)
+from tests.spec_texts import (
+    MO_OPTOUT_CONFIRMATION as MO_OPTOUT_CONFIRMATION,
+)
+from tests.spec_texts import (
+    MO_OPTOUT_NOTICE as MO_OPTOUT_NOTICE,
+)
+from tests.spec_texts import (
+    MO_REQUEST as MO_REQUEST,
+)
+from tests.spec_texts import (
+    MO_REQUESTED_NOTICE as MO_REQUESTED_NOTICE,
+)
+from tests.spec_texts import (
+    MT_ACCEPTED_NOTICE as MT_ACCEPTED_NOTICE,
+)
+from tests.spec_texts import (
+    MT_CONFIRMATION as MT_CONFIRMATION,
+)
+from tests.spec_texts import (
+    MT_OPTOUT_CONFIRMATION as MT_OPTOUT_CONFIRMATION,
+)
+from tests.spec_texts import (
+    MT_OPTOUT_NOTICE as MT_OPTOUT_NOTICE,
+)
+from tests.spec_texts import (
+    MT_REQUEST as MT_REQUEST,
+)
+from tests.spec_texts import (
+    MT_REQUESTED_NOTICE as MT_REQUESTED_NOTICE,
+)
 
-EMPLOYEE = "Ada Lovelace"
-COMPANY = "Northwind Bank"
 CONTACT = "+15557770001"
 OTHER_CONTACT = "+15557770002"
 THIRD_CONTACT = "+15557770003"
-
-# --- SPEC §4, verbatim (<Employee Name> = Ada Lovelace, <Company Name> = Northwind Bank) ---
-
-MT_REQUEST = (
-    "[Auto Message] You are trying to reach Ada Lovelace. As per company policy, you must "
-    "provide your consent in order for your message to be delivered. To opt in, reply YES. "
-    "To opt out, reply STOP."
-)
-MT_REQUESTED_NOTICE = (
-    "[Auto Message] A contact has attempted to send you a message. As per company policy, "
-    "they have been sent a request to opt in. Once confirmed, you will be able to "
-    "send/receive messages."
-)
-MT_ACCEPTED_NOTICE = (
-    "[Auto Message] Your Contact has opted in. You may continue to send/receive messages."
-)
-MT_CONFIRMATION = "[Auto Message] Opt in confirmed. To opt out at any time, reply STOP."
-MT_OPTOUT_NOTICE = (
-    "[Auto Message] Your contact has opted out. No further messages can be sent to this "
-    "contact until they have provided their consent again."
-)
-MT_OPTOUT_CONFIRMATION = (
-    "[Automated Message] Opt out confirmed. If you change your mind, please reply with a "
-    "new message."
-)
-MO_REQUEST = (
-    "[Auto Message] Ada Lovelace is trying to reach you. As per company policy, you must "
-    "provide your consent to continue messaging. To Opt in, reply YES. To opt out, reply STOP."
-)
-MO_REQUESTED_NOTICE = (
-    "[Automated Message]: Your contact has been sent a request to Opt-in. Once they accept, "
-    "you will be able to message with your contact."
-)
-MO_ACCEPTED_NOTICE = (
-    "[Auto Message]: Your Contact has opted in. You may continue to send/receive messages."
-)
-MO_CONFIRMATION = "[Auto Message]: Opt in confirmed. If you wish to opt out at any time, reply STOP"
-MO_OPTOUT_NOTICE = (
-    "[Auto Message]:Your contact has opted out. No further messages can be sent to this "
-    "contact until they have provided their consent again."
-)
-MO_OPTOUT_CONFIRMATION = (
-    "[Auto Message]: Opt out confirmed. If you change your mind, please reply with a new message."
-)
-DISCLAIMER = (
-    "[Auto Message] You are receiving messages from Ada Lovelace on behalf of Northwind Bank. "
-    "To opt out, reply STOP."
-)
 
 
 # --- views ----------------------------------------------------------------------------------

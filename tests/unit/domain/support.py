@@ -15,9 +15,55 @@ from consentline.domain.consent import ConsentRecord, Party, State
 from consentline.domain.keywords import Keywords
 from consentline.domain.policy import AutoMessage, HeldMessage, Message, Names
 from consentline.domain.settings import Mode, PolicySettings
+from tests.spec_texts import (
+    COMPANY as COMPANY,
+)
+from tests.spec_texts import (
+    DISCLAIMER as DISCLAIMER,
+)
+from tests.spec_texts import (
+    EMPLOYEE as EMPLOYEE,
+)
+from tests.spec_texts import (
+    MO_ACCEPTED_NOTICE as MO_ACCEPTED_NOTICE,
+)
+from tests.spec_texts import (
+    MO_CONFIRMATION as MO_CONFIRMATION,
+)
+from tests.spec_texts import (
+    MO_OPTOUT_CONFIRMATION as MO_OPTOUT_CONFIRMATION,
+)
+from tests.spec_texts import (
+    MO_OPTOUT_NOTICE as MO_OPTOUT_NOTICE,
+)
+from tests.spec_texts import (
+    MO_REQUEST as MO_REQUEST,
+)
+from tests.spec_texts import (
+    MO_REQUESTED_NOTICE as MO_REQUESTED_NOTICE,
+)
+from tests.spec_texts import (
+    MT_ACCEPTED_NOTICE as MT_ACCEPTED_NOTICE,
+)
+from tests.spec_texts import (
+    MT_CONFIRMATION as MT_CONFIRMATION,
+)
+from tests.spec_texts import (
+    MT_OPTOUT_CONFIRMATION as MT_OPTOUT_CONFIRMATION,
+)
+from tests.spec_texts import (
+    MT_OPTOUT_NOTICE as MT_OPTOUT_NOTICE,
+)
+from tests.spec_texts import (
+    MT_REQUEST as MT_REQUEST,
+)
+from tests.spec_texts import (
+    MT_REQUESTED_NOTICE as MT_REQUESTED_NOTICE,
+)
+from tests.spec_texts import (
+    SPEC_TEXTS as SPEC_TEXTS,
+)
 
-EMPLOYEE = "Ada Lovelace"
-COMPANY = "Northwind Bank"
 NAMES = Names(employee_name=EMPLOYEE, company_name=COMPANY)
 
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
@@ -25,67 +71,6 @@ SECOND = timedelta(seconds=1)
 HOUR = timedelta(hours=1)
 DAY = timedelta(days=1)
 
-MT_REQUEST = (
-    "[Auto Message] You are trying to reach Ada Lovelace. As per company policy, you must "
-    "provide your consent in order for your message to be delivered. To opt in, reply YES. "
-    "To opt out, reply STOP."
-)
-MT_REQUESTED_NOTICE = (
-    "[Auto Message] A contact has attempted to send you a message. As per company policy, "
-    "they have been sent a request to opt in. Once confirmed, you will be able to "
-    "send/receive messages."
-)
-MT_ACCEPTED_NOTICE = (
-    "[Auto Message] Your Contact has opted in. You may continue to send/receive messages."
-)
-MT_CONFIRMATION = "[Auto Message] Opt in confirmed. To opt out at any time, reply STOP."
-MT_OPTOUT_NOTICE = (
-    "[Auto Message] Your contact has opted out. No further messages can be sent to this "
-    "contact until they have provided their consent again."
-)
-MT_OPTOUT_CONFIRMATION = (
-    "[Automated Message] Opt out confirmed. If you change your mind, please reply with a new "
-    "message."
-)
-MO_REQUEST = (
-    "[Auto Message] Ada Lovelace is trying to reach you. As per company policy, you must "
-    "provide your consent to continue messaging. To Opt in, reply YES. To opt out, reply STOP."
-)
-MO_REQUESTED_NOTICE = (
-    "[Automated Message]: Your contact has been sent a request to Opt-in. Once they accept, "
-    "you will be able to message with your contact."
-)
-MO_ACCEPTED_NOTICE = (
-    "[Auto Message]: Your Contact has opted in. You may continue to send/receive messages."
-)
-MO_CONFIRMATION = "[Auto Message]: Opt in confirmed. If you wish to opt out at any time, reply STOP"
-MO_OPTOUT_NOTICE = (
-    "[Auto Message]:Your contact has opted out. No further messages can be sent to this "
-    "contact until they have provided their consent again."
-)
-MO_OPTOUT_CONFIRMATION = (
-    "[Auto Message]: Opt out confirmed. If you change your mind, please reply with a new message."
-)
-DISCLAIMER = (
-    "[Auto Message] You are receiving messages from Ada Lovelace on behalf of Northwind Bank. "
-    "To opt out, reply STOP."
-)
-
-SPEC_TEXTS: dict[str, str] = {
-    "mt_request": MT_REQUEST,
-    "mt_requested_notice": MT_REQUESTED_NOTICE,
-    "mt_accepted_notice": MT_ACCEPTED_NOTICE,
-    "mt_confirmation": MT_CONFIRMATION,
-    "mt_optout_notice": MT_OPTOUT_NOTICE,
-    "mt_optout_confirmation": MT_OPTOUT_CONFIRMATION,
-    "mo_request": MO_REQUEST,
-    "mo_requested_notice": MO_REQUESTED_NOTICE,
-    "mo_accepted_notice": MO_ACCEPTED_NOTICE,
-    "mo_confirmation": MO_CONFIRMATION,
-    "mo_optout_notice": MO_OPTOUT_NOTICE,
-    "mo_optout_confirmation": MO_OPTOUT_CONFIRMATION,
-    "disclaimer": DISCLAIMER,
-}
 
 SPEC_RECIPIENTS: dict[str, Party] = {
     key: Party.EMPLOYEE if key.endswith("_notice") else Party.CONTACT for key in SPEC_TEXTS
