@@ -8,9 +8,7 @@ from datetime import UTC, datetime
 from sqlalchemy import Engine
 
 from consentline.domain.messages import Channel
-from consentline.service import messaging
-from consentline.service import orgs as org_service
-from consentline.service import settings as settings_service
+from consentline.service import messaging, orgs as org_service, settings as settings_service
 from consentline.service.access import Principal
 from consentline.service.unit_of_work import UnitOfWork
 

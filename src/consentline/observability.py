@@ -18,8 +18,8 @@ from prometheus_client import (
     Counter,
     Histogram,
     generate_latest,
+    multiprocess as prometheus_multiprocess,
 )
-from prometheus_client import multiprocess as prometheus_multiprocess
 
 from consentline.log_redaction import PhoneNumberRedactor
 

@@ -24,8 +24,7 @@ from sqlalchemy import Engine
 
 from consentline.app import create_app, utc_now
 from consentline.config import Config
-from consentline.service import orgs as org_service
-from consentline.service import settings as settings_service
+from consentline.service import orgs as org_service, settings as settings_service
 from consentline.service.demo import SYSTEM
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store.db import make_engine, migrate

@@ -9,8 +9,7 @@ from playwright.sync_api import Page, expect
 
 from consentline.app import utc_now
 from consentline.domain.messages import Channel
-from consentline.service import messaging
-from consentline.service import orgs as org_service
+from consentline.service import messaging, orgs as org_service
 from consentline.service.demo import SYSTEM
 from consentline.service.unit_of_work import UnitOfWork
 from tests.browser.conftest import PASSWORD, Server, make_tenant, screenshot, sign_in

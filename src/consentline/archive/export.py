@@ -25,8 +25,14 @@ from sqlalchemy import Connection, Select, select
 from sqlalchemy.orm import aliased
 
 from consentline.reports.sms_optin import Scope
-from consentline.store.tables import consent_events, conversations, lines, message_events, orgs
-from consentline.store.tables import messages as messages_table
+from consentline.store.tables import (
+    consent_events,
+    conversations,
+    lines,
+    message_events,
+    messages as messages_table,
+    orgs,
+)
 
 BATCH = 2000
 MAIL_DOMAIN = "consentline.invalid"

@@ -9,8 +9,7 @@ from fastapi import Form, Response
 from consentline.api.errors import status_of
 from consentline.domain.errors import DomainError
 from consentline.portal.web import Page, PageDep, checked, portal_router
-from consentline.service import orgs as org_service
-from consentline.service import settings as settings_service
+from consentline.service import orgs as org_service, settings as settings_service
 
 router = portal_router()
 PATH = "/operator/orgs"

@@ -9,8 +9,7 @@ from fastapi import Form, Response
 from consentline.api.errors import status_of
 from consentline.domain.errors import DomainError
 from consentline.portal.web import Page, PageDep, portal_router
-from consentline.service import orgs as org_service
-from consentline.service import users as user_service
+from consentline.service import orgs as org_service, users as user_service
 from consentline.service.access import Privilege
 
 router = portal_router()

@@ -28,8 +28,7 @@ from consentline.portal.orgtree import TreeItem, build_tree
 from consentline.service.access import Principal
 from consentline.service.sign_in import principal_of
 from consentline.service.unit_of_work import UnitOfWork
-from consentline.store import orgs as org_store
-from consentline.store import users as user_store
+from consentline.store import orgs as org_store, users as user_store
 from consentline.store.orgs import OrgRow
 from consentline.store.users import UserRow
 

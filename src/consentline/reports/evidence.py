@@ -21,8 +21,7 @@ from consentline.domain.messages import Channel
 from consentline.domain.phone import to_e164
 from consentline.service.access import Principal, Privilege
 from consentline.service.messaging import consent_view, find_line, line_ref
-from consentline.store import conversations as conversation_store
-from consentline.store import orgs as org_store
+from consentline.store import conversations as conversation_store, orgs as org_store
 from consentline.store.tables import consent_events, message_events, messages
 
 REQUEST_TEMPLATES = ("mt_request", "mo_request")

@@ -13,8 +13,7 @@ from consentline.domain.carriers import SECRET_FIELDS, CarrierSettings, apply_pa
 from consentline.domain.errors import InheritedSetting
 from consentline.service.access import Principal, Privilege, visible_org
 from consentline.service.unit_of_work import UnitOfWork
-from consentline.store import carriers as carrier_store
-from consentline.store import orgs as org_store
+from consentline.store import carriers as carrier_store, orgs as org_store
 from consentline.store.orgs import LineRow
 
 

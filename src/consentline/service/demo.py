@@ -5,8 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from consentline.service import orgs as org_service
-from consentline.service import settings as settings_service
+from consentline.service import orgs as org_service, settings as settings_service
 from consentline.service.access import Principal
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import orgs as org_store

@@ -24,9 +24,7 @@ from consentline.domain.settings import PolicySettings
 from consentline.service.access import MAX_ID, Principal, Privilege, visible_line
 from consentline.service.settings import policy_settings
 from consentline.service.unit_of_work import UnitOfWork
-from consentline.store import conversations as store
-from consentline.store import orgs as org_store
-from consentline.store import outbox as outbox_store
+from consentline.store import conversations as store, orgs as org_store, outbox as outbox_store
 from consentline.store.conversations import ConversationRow, NewMessage
 from consentline.store.orgs import LineRow
 

@@ -9,8 +9,7 @@ from consentline.domain.errors import InvalidInput, NotFound
 from consentline.service.access import Principal, Privilege, visible_org
 from consentline.service.orgs import privileges_of
 from consentline.service.unit_of_work import UnitOfWork
-from consentline.store import orgs as org_store
-from consentline.store import users as user_store
+from consentline.store import orgs as org_store, users as user_store
 
 
 @dataclass(frozen=True)

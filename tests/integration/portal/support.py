@@ -9,8 +9,7 @@ from typing import Any
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
-from consentline.service import orgs as org_service
-from consentline.service import settings as settings_service
+from consentline.service import orgs as org_service, settings as settings_service
 from consentline.service.demo import SYSTEM
 from consentline.service.unit_of_work import UnitOfWork
 from tests.helpers import FakeClock

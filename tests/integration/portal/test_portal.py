@@ -11,9 +11,11 @@ from sqlalchemy import Engine
 from consentline.app import create_app
 from consentline.config import Config
 from consentline.domain.sign_in_throttle import FREE_ATTEMPTS
-from consentline.service import orgs as org_service
-from consentline.service import settings as settings_service
-from consentline.service import users as user_service
+from consentline.service import (
+    orgs as org_service,
+    settings as settings_service,
+    users as user_service,
+)
 from consentline.service.demo import SYSTEM
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import orgs as org_store

@@ -17,50 +17,20 @@ from consentline.domain.policy import AutoMessage, HeldMessage, Message, Names
 from consentline.domain.settings import Mode, PolicySettings
 from tests.spec_texts import (
     COMPANY as COMPANY,
-)
-from tests.spec_texts import (
     DISCLAIMER as DISCLAIMER,
-)
-from tests.spec_texts import (
     EMPLOYEE as EMPLOYEE,
-)
-from tests.spec_texts import (
     MO_ACCEPTED_NOTICE as MO_ACCEPTED_NOTICE,
-)
-from tests.spec_texts import (
     MO_CONFIRMATION as MO_CONFIRMATION,
-)
-from tests.spec_texts import (
     MO_OPTOUT_CONFIRMATION as MO_OPTOUT_CONFIRMATION,
-)
-from tests.spec_texts import (
     MO_OPTOUT_NOTICE as MO_OPTOUT_NOTICE,
-)
-from tests.spec_texts import (
     MO_REQUEST as MO_REQUEST,
-)
-from tests.spec_texts import (
     MO_REQUESTED_NOTICE as MO_REQUESTED_NOTICE,
-)
-from tests.spec_texts import (
     MT_ACCEPTED_NOTICE as MT_ACCEPTED_NOTICE,
-)
-from tests.spec_texts import (
     MT_CONFIRMATION as MT_CONFIRMATION,
-)
-from tests.spec_texts import (
     MT_OPTOUT_CONFIRMATION as MT_OPTOUT_CONFIRMATION,
-)
-from tests.spec_texts import (
     MT_OPTOUT_NOTICE as MT_OPTOUT_NOTICE,
-)
-from tests.spec_texts import (
     MT_REQUEST as MT_REQUEST,
-)
-from tests.spec_texts import (
     MT_REQUESTED_NOTICE as MT_REQUESTED_NOTICE,
-)
-from tests.spec_texts import (
     SPEC_TEXTS as SPEC_TEXTS,
 )
 

@@ -23,8 +23,7 @@ from consentline.api.schemas import (
     UserCreate,
     UserPublic,
 )
-from consentline.service import orgs as org_service
-from consentline.service import settings as settings_service
+from consentline.service import orgs as org_service, settings as settings_service
 from consentline.service.access import Privilege, visible_org
 from consentline.store import orgs as org_store
 from consentline.store.orgs import OrgRow
