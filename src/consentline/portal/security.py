@@ -1,4 +1,4 @@
-"""Security headers on portal responses, and the session cookie's signing key."""
+"""The Content-Security-Policy of portal pages, and the session cookie's signing key."""
 
 from __future__ import annotations
 
@@ -17,13 +17,9 @@ CONTENT_SECURITY_POLICY = (
     "connect-src 'self'; form-action 'self'; frame-ancestors 'none'; base-uri 'none'; "
     "object-src 'none'"
 )
-HEADERS = (
-    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
-    (b"x-content-type-options", b"nosniff"),
-    (b"x-frame-options", b"DENY"),
-    (b"referrer-policy", b"same-origin"),
-    (b"cross-origin-opener-policy", b"same-origin"),
-)
+# Only the portal's own policy: the headers every answer carries (nosniff, frame, referrer,
+# opener) are set once for all routes by api.middleware.RequestContextMiddleware.
+HEADERS = ((b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),)
 # The JSON API, its documentation pages (which load their own assets) and webhooks are not
 # portal pages.
 NOT_PORTAL = ("/api/", "/docs", "/redoc", "/openapi.json", "/webhooks/", "/metrics", "/healthz")
