@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 import phonenumbers
 
 from consentline.domain.errors import InvalidInput
@@ -9,7 +11,12 @@ from consentline.domain.errors import InvalidInput
 
 def to_e164(raw: str, default_region: str = "US") -> str:
     """The E.164 form of a number written as people write them, or a clear error."""
-    text = raw.strip() if isinstance(raw, str) else ""
+    return _to_e164(raw if isinstance(raw, str) else "", default_region)
+
+
+@lru_cache(maxsize=4096)  # pure, and parsing costs more than deciding on a message
+def _to_e164(raw: str, default_region: str) -> str:
+    text = raw.strip()
     if not text:
         raise InvalidInput("A phone number is required.", code="invalid_phone_number")
     try:

@@ -43,39 +43,39 @@ def from_document(document: Mapping[str, Any]) -> PolicySettings:
 
 def apply_patch(settings: PolicySettings, patch: Mapping[str, Any]) -> PolicySettings:
     """The settings with a partial document applied (unknown keys were refused upstream)."""
+    # Every message reads its organization's settings: gather the changes, copy once.
+    changes: dict[str, Any] = {}
     optin = patch.get("sms_optin") or {}
     if "entitled" in optin:
-        settings = replace(settings, entitled=bool(optin["entitled"]))
+        changes["entitled"] = bool(optin["entitled"])
     if "enabled" in optin:
-        settings = replace(settings, enabled=bool(optin["enabled"]))
+        changes["enabled"] = bool(optin["enabled"])
     if "mode" in optin:
         try:
-            settings = replace(settings, mode=Mode(optin["mode"]))
+            changes["mode"] = Mode(optin["mode"])
         except ValueError:
             raise InvalidSetting("sms_optin.mode must be 'consent' or 'disclaimer'.") from None
     group = patch.get("group_messaging") or {}
     if "enabled" in group:
-        settings = replace(settings, group_messaging=bool(group["enabled"]))
+        changes["group_messaging"] = bool(group["enabled"])
     words = patch.get("keywords") or {}
-    if words:
-        keywords = settings.keywords
-        if "opt_in" in words:
-            keywords = replace(keywords, opt_in=str(words["opt_in"]).strip())
-        if "opt_out" in words:
-            keywords = replace(keywords, opt_out=str(words["opt_out"]).strip())
-        if "opt_in_synonyms" in words:
-            keywords = replace(keywords, opt_in_synonyms=_words(words["opt_in_synonyms"]))
-        if "opt_out_synonyms" in words:
-            keywords = replace(keywords, opt_out_synonyms=_words(words["opt_out_synonyms"]))
-        settings = replace(settings, keywords=keywords)
+    word_changes: dict[str, Any] = {}
+    for name in ("opt_in", "opt_out"):
+        if name in words:
+            word_changes[name] = str(words[name]).strip()
+    for name in ("opt_in_synonyms", "opt_out_synonyms"):
+        if name in words:
+            word_changes[name] = _words(words[name])
+    if word_changes:
+        changes["keywords"] = replace(settings.keywords, **word_changes)
+    for name in ("hold_max_age", "request_resend_interval"):
+        if name in patch:
+            changes[name] = int(patch[name])
+    if "templates_editable" in patch:
+        changes["templates_editable"] = bool(patch["templates_editable"])
+    settings = replace(settings, **changes) if changes else settings
     if patch.get("templates"):
         settings = with_templates(settings, patch["templates"])
-    if "hold_max_age" in patch:
-        settings = replace(settings, hold_max_age=int(patch["hold_max_age"]))
-    if "request_resend_interval" in patch:
-        settings = replace(settings, request_resend_interval=int(patch["request_resend_interval"]))
-    if "templates_editable" in patch:
-        settings = replace(settings, templates_editable=bool(patch["templates_editable"]))
     return settings
 
 

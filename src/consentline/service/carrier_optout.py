@@ -33,22 +33,23 @@ def mirror_opt_out(engine: Engine, conversation_id: int, reason: str, now: datet
             conversation.record, settings, Message(Party.CONTACT, reason, now), held
         )
         before, after = conversation.record.state.value, decision.record.state.value
+        chain = conversation.archive_chain()
         for message_id in decision.expire:
             store.append_status(
-                conn, conversation_id, message_id, Status.EXPIRED, "hold_max_age", before, now
+                conn, chain, message_id, Status.EXPIRED, "hold_max_age", before, now
             )
         for message_id in decision.discard:
-            store.append_status(
-                conn, conversation_id, message_id, Status.DISCARDED, "opted_out", after, now
-            )
+            store.append_status(conn, chain, message_id, Status.DISCARDED, "opted_out", after, now)
         store.release_holds(conn, [*decision.expire, *decision.discard])
+        changed = {}
         if decision.record != conversation.record:
             # The evidence is the carrier's report, not a message of ours: no evidence id.
-            store.save_record(conn, conversation, decision.record, None, None, now)
+            changed = store.save_record(conn, conversation, chain, decision.record, None, None, now)
             log.info(
                 "carrier opt-out (%s) recorded for contact %s",
                 reason,
                 mask(conversation.contact),
             )
+        chain.close(conn, **changed)
         uow.commit()
         return after

@@ -34,10 +34,11 @@ def expire_overdue(engine: Engine, clock: Callable[[], datetime]) -> int:
             held = store.held_messages(uow.connection, conversation_id)
             overdue = expire_held(held, now, max_age)
             state = conversation.record.state.value
+            chain = conversation.archive_chain()
             for message_id in overdue:
                 store.append_status(
                     uow.connection,
-                    conversation_id,
+                    chain,
                     message_id,
                     Status.EXPIRED,
                     "hold_max_age",
@@ -45,6 +46,7 @@ def expire_overdue(engine: Engine, clock: Callable[[], datetime]) -> int:
                     now,
                 )
             store.release_holds(uow.connection, list(overdue))
+            chain.close(uow.connection)
             uow.commit()
             expired += len(overdue)
     return expired

@@ -22,9 +22,10 @@ from consentline.domain.phone import to_e164
 from consentline.domain.policy import Decision, Message, Names, carrier_opt_out, decide
 from consentline.domain.settings import PolicySettings
 from consentline.service.access import MAX_ID, Principal, Privilege, visible_line
-from consentline.service.settings import policy_settings
+from consentline.service.settings import policy_settings_from
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import conversations as store, orgs as org_store, outbox as outbox_store
+from consentline.store.archive import ArchiveChain
 from consentline.store.conversations import ConversationRow, NewMessage
 from consentline.store.orgs import LineRow
 
@@ -215,11 +216,18 @@ def _context(
     now: datetime,
     region: str,
 ) -> _Context:
-    line = find_line(uow.connection, principal, ref, region)
-    root = org_store.get_org(uow.connection, line.root_id)
-    assert root is not None
-    names = Names(employee_name=line.employee_name, company_name=root.name)
-    return _Context(line, policy_settings(uow, line.root_id), names, channel, now)
+    """The line with its company's name and settings, in one query."""
+    if isinstance(ref, int):
+        label = str(ref)
+        found = org_store.line_with_policy(uow.connection, ref) if 0 < ref <= MAX_ID else None
+    else:
+        label = to_e164(ref, region)
+        found = org_store.line_with_policy(uow.connection, label)
+    line = visible_line(uow.connection, principal, found.line if found else None, label)
+    assert found is not None
+    names = Names(employee_name=line.employee_name, company_name=found.company_name)
+    settings = policy_settings_from(found.settings_document)
+    return _Context(line, settings, names, channel, now)
 
 
 def _lock(conn: Connection, context: _Context, contact: str) -> ConversationRow:
@@ -289,8 +297,9 @@ def _handle(
     group_id: str | None = None,
     rule: Callable[..., Decision] = decide,
 ) -> MessageResult:
-    held = store.held_messages(conn, conversation.id)
-    decision = rule(conversation.record, context.settings, message, held, context.names)
+    decision = rule(
+        conversation.record, context.settings, message, conversation.held, context.names
+    )
     trigger = NewMessage(
         sender=message.sender.value,
         recipient=_other_side(message.sender).value,
@@ -321,30 +330,30 @@ def _apply(
     now: datetime,
 ) -> tuple[int, int | None]:
     """Store a decision: archive, status events, holds, outbox and the consent record."""
-    cid = conversation.id
+    chain = conversation.archive_chain()
     before, after = conversation.record.state.value, decision.record.state.value
 
     for message_id in decision.expire:
-        store.append_status(conn, cid, message_id, Status.EXPIRED, "hold_max_age", before, now)
+        store.append_status(conn, chain, message_id, Status.EXPIRED, "hold_max_age", before, now)
     store.release_holds(conn, list(decision.expire))
 
     for auto in decision.auto_before:
-        _store_auto(conn, conversation, auto.template, auto.recipient, auto.body, after, now)
-    trigger_id = store.insert_message(conn, conversation, trigger, now)
-    store.append_status(conn, cid, trigger_id, decision.status, decision.reason, after, now)
+        _store_auto(conn, conversation, chain, auto.template, auto.recipient, auto.body, after, now)
+    trigger_id = store.insert_message(conn, conversation, chain, trigger, now)
+    store.append_status(conn, chain, trigger_id, decision.status, decision.reason, after, now)
     if decision.status is Status.HELD:
         store.hold(conn, conversation, trigger_id, trigger.recipient, now)
     elif decision.status is Status.DELIVERED:
         outbox_store.enqueue(conn, trigger_id, trigger.recipient, now)
     for auto in decision.auto_after:
-        _store_auto(conn, conversation, auto.template, auto.recipient, auto.body, after, now)
+        _store_auto(conn, conversation, chain, auto.template, auto.recipient, auto.body, after, now)
 
     recipients = store.hold_recipients(conn, list(decision.release))
     for message_id in decision.release:
-        store.append_status(conn, cid, message_id, Status.DELIVERED, None, after, now)
+        store.append_status(conn, chain, message_id, Status.DELIVERED, None, after, now)
         outbox_store.enqueue(conn, message_id, recipients[message_id], now)
     for message_id in decision.discard:
-        store.append_status(conn, cid, message_id, Status.DISCARDED, "opted_out", after, now)
+        store.append_status(conn, chain, message_id, Status.DISCARDED, "opted_out", after, now)
     store.release_holds(conn, [*decision.release, *decision.discard])
 
     if decision.decides:
@@ -353,14 +362,19 @@ def _apply(
         evidence = None
     else:
         evidence = conversation.evidence_message_id
+    changed: dict[str, Any] = {}
     if decision.record != conversation.record or evidence != conversation.evidence_message_id:
-        store.save_record(conn, conversation, decision.record, evidence, trigger_id, now)
+        changed = store.save_record(
+            conn, conversation, chain, decision.record, evidence, trigger_id, now
+        )
+    chain.close(conn, **changed)
     return trigger_id, evidence
 
 
 def _store_auto(
     conn: Connection,
     conversation: ConversationRow,
+    chain: ArchiveChain,
     template: str,
     recipient: Party,
     body: str,
@@ -368,6 +382,6 @@ def _store_auto(
     now: datetime,
 ) -> None:
     message = NewMessage(Party.SYSTEM.value, recipient.value, Kind.AUTO.value, template, body)
-    message_id = store.insert_message(conn, conversation, message, now)
-    store.append_status(conn, conversation.id, message_id, Status.DELIVERED, None, state, now)
+    message_id = store.insert_message(conn, conversation, chain, message, now)
+    store.append_status(conn, chain, message_id, Status.DELIVERED, None, state, now)
     outbox_store.enqueue(conn, message_id, recipient.value, now)

@@ -26,7 +26,11 @@ TEMPLATES_LOCKED = (
 
 
 def policy_settings(uow: UnitOfWork, root_id: int) -> PolicySettings:
-    document = org_store.load_settings_document(uow.connection, root_id)
+    return policy_settings_from(org_store.load_settings_document(uow.connection, root_id))
+
+
+def policy_settings_from(document: dict[str, Any] | None) -> PolicySettings:
+    """An organization's settings from its stored document (the defaults when it has none)."""
     return from_document(document) if document else PolicySettings()
 
 

@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, and_, bindparam, delete, insert, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from consentline.domain.consent import ConsentRecord, Party, State
 from consentline.domain.policy import HeldMessage
 from consentline.domain.settings import Mode
-from consentline.store import archive
+from consentline.store.archive import ArchiveChain
 from consentline.store.tables import (
     consent_events,
     conversations,
@@ -33,6 +34,21 @@ class ConversationRow:
     channel: str
     record: ConsentRecord
     evidence_message_id: int | None
+    chain_length: int = 0
+    chain_head: str | None = None
+    held: tuple[HeldMessage, ...] = ()
+    """Its held messages, oldest first (read with the lock by ``lock_conversation``)."""
+
+    def archive_chain(self) -> ArchiveChain:
+        """The chain that this event's archive records join (one per locked conversation)."""
+        identity = {
+            "id": self.id,
+            "root_id": self.root_id,
+            "line_id": self.line_id,
+            "contact": self.contact,
+            "channel": self.channel,
+        }
+        return ArchiveChain(identity, self.chain_length, self.chain_head)
 
 
 @dataclass(frozen=True)
@@ -58,7 +74,7 @@ def _record(row: Any) -> ConsentRecord:
     )
 
 
-def _conversation(row: Any) -> ConversationRow:
+def _conversation(row: Any, held: tuple[HeldMessage, ...] = ()) -> ConversationRow:
     return ConversationRow(
         row.id,
         row.root_id,
@@ -67,85 +83,96 @@ def _conversation(row: Any) -> ConversationRow:
         row.channel,
         _record(row),
         row.evidence_message_id,
+        int(row.chain_length),
+        row.chain_head,
+        held,
     )
+
+
+# The statements of every message, built once (see ``archive``).
+_THIS_CONVERSATION = and_(
+    conversations.c.line_id == bindparam("line_id"),
+    conversations.c.contact == bindparam("contact"),
+    conversations.c.channel == bindparam("channel"),
+)
+_FIND = select(conversations).where(_THIS_CONVERSATION)
+_FIND_WITH_HOLDS = (
+    select(
+        conversations,
+        holds.c.message_id.label("held_id"),
+        holds.c.created_at.label("held_at"),
+    )
+    .select_from(conversations.outerjoin(holds, holds.c.conversation_id == conversations.c.id))
+    .where(_THIS_CONVERSATION)
+    .order_by(holds.c.created_at, holds.c.message_id)
+)
+_LOCK = _FIND.with_for_update()
+_CREATE = insert(conversations)
+_CREATE_IF_NEW = pg_insert(conversations).on_conflict_do_nothing()
+_HOLD = insert(holds)
+_HELD = (
+    select(holds.c.message_id, holds.c.created_at)
+    .where(holds.c.conversation_id == bindparam("conversation_id"))
+    .order_by(holds.c.created_at, holds.c.message_id)
+)
 
 
 def find_conversation(
     conn: Connection, line_id: int, contact: str, channel: str
 ) -> ConversationRow | None:
-    row = conn.execute(
-        select(conversations).where(
-            conversations.c.line_id == line_id,
-            conversations.c.contact == contact,
-            conversations.c.channel == channel,
-        )
-    ).first()
+    key = {"line_id": line_id, "contact": contact, "channel": channel}
+    row = conn.execute(_FIND, key).first()
     return _conversation(row) if row else None
 
 
 def lock_conversation(
     conn: Connection, root_id: int, line_id: int, contact: str, channel: str, now: datetime
 ) -> ConversationRow:
-    """The conversation, created if new, locked until the transaction ends.
+    """The conversation with its held messages, created if new, locked until the
+    transaction ends.
 
     On PostgreSQL the row lock serializes events of one conversation and no other; on
     SQLite the write transaction (BEGIN IMMEDIATE) already holds the database's one lock.
     """
-    values = {
-        "root_id": root_id,
-        "line_id": line_id,
-        "contact": contact,
-        "channel": channel,
-        "state": State.NONE.value,
-        "created_at": now,
-        "updated_at": now,
-    }
+    key = {"line_id": line_id, "contact": contact, "channel": channel}
+    values = {**key, "root_id": root_id, "state": State.NONE.value}
+    values |= {"created_at": now, "updated_at": now}
     if conn.dialect.name == "postgresql":
-        conn.execute(pg_insert(conversations).values(values).on_conflict_do_nothing())
-        row = conn.execute(
-            select(conversations)
-            .where(
-                conversations.c.line_id == line_id,
-                conversations.c.contact == contact,
-                conversations.c.channel == channel,
-            )
-            .with_for_update()
-        ).one()
-        return _conversation(row)
-    found = find_conversation(conn, line_id, contact, channel)
-    if found is not None:
-        return found
-    conversation_id = inserted_id(conn.execute(insert(conversations).values(values)))
+        row = conn.execute(_LOCK, key).first()
+        if row is None:
+            conn.execute(_CREATE_IF_NEW, values)
+            row = conn.execute(_LOCK, key).one()
+        # Holds are read by a statement begun after the lock was granted, so they are those
+        # the previous event committed (a join in the locking statement would read the
+        # holds of its own, older snapshot).
+        return _conversation(row, tuple(held_messages(conn, row.id)))
+    # SQLite's write transaction began holding the database lock: one snapshot is enough.
+    rows = conn.execute(_FIND_WITH_HOLDS, key).all()
+    if rows:
+        return _with_holds(rows)
+    conversation_id = inserted_id(conn.execute(_CREATE, values))
     return ConversationRow(
         conversation_id, root_id, line_id, contact, channel, ConsentRecord(), None
     )
 
 
+def _with_holds(rows: Sequence[Any]) -> ConversationRow:
+    held = tuple(HeldMessage(r.held_id, r.held_at) for r in rows if r.held_id is not None)
+    return _conversation(rows[0], held)
+
+
 def save_record(
     conn: Connection,
     conversation: ConversationRow,
+    archive_chain: ArchiveChain,
     record: ConsentRecord,
     evidence_message_id: int | None,
     trigger_message_id: int | None,
     now: datetime,
-) -> None:
-    """Store the new consent record and append the change to its history."""
-    conn.execute(
-        update(conversations)
-        .where(conversations.c.id == conversation.id)
-        .values(
-            state=record.state.value,
-            mode=record.mode.value if record.mode else None,
-            initiated_by=record.initiated_by.value if record.initiated_by else None,
-            requested_at=record.requested_at,
-            last_request_at=record.last_request_at,
-            request_text=record.request_text,
-            decided_at=record.decided_at,
-            evidence_message_id=evidence_message_id,
-            updated_at=now,
-        )
-    )
-    archive.append(
+) -> dict[str, Any]:
+    """Append the consent record's change to its history; returns the conversation columns
+    that ``ArchiveChain.close`` then writes with the chain's head."""
+    archive_chain.append(
         conn,
         consent_events,
         {
@@ -159,12 +186,27 @@ def save_record(
             "created_at": now,
         },
     )
+    return {
+        "state": record.state.value,
+        "mode": record.mode.value if record.mode else None,
+        "initiated_by": record.initiated_by.value if record.initiated_by else None,
+        "requested_at": record.requested_at,
+        "last_request_at": record.last_request_at,
+        "request_text": record.request_text,
+        "decided_at": record.decided_at,
+        "evidence_message_id": evidence_message_id,
+        "updated_at": now,
+    }
 
 
 def insert_message(
-    conn: Connection, conversation: ConversationRow, message: NewMessage, now: datetime
+    conn: Connection,
+    conversation: ConversationRow,
+    archive_chain: ArchiveChain,
+    message: NewMessage,
+    now: datetime,
 ) -> int:
-    return archive.append(
+    return archive_chain.append(
         conn,
         messages,
         {
@@ -185,19 +227,19 @@ def insert_message(
 
 def append_status(
     conn: Connection,
-    conversation_id: int,
+    archive_chain: ArchiveChain,
     message_id: int,
     status: str,
     reason: str | None,
     consent_state: str,
     now: datetime,
 ) -> None:
-    archive.append(
+    archive_chain.append(
         conn,
         message_events,
         {
             "message_id": message_id,
-            "conversation_id": conversation_id,
+            "conversation_id": archive_chain.conversation_id,
             "status": status,
             "reason": reason,
             "consent_state": consent_state,
@@ -210,28 +252,27 @@ def hold(
     conn: Connection, conversation: ConversationRow, message_id: int, recipient: str, now: datetime
 ) -> None:
     conn.execute(
-        insert(holds).values(
-            message_id=message_id,
-            conversation_id=conversation.id,
-            root_id=conversation.root_id,
-            recipient=recipient,
-            created_at=now,
-        )
+        _HOLD,
+        {
+            "message_id": message_id,
+            "conversation_id": conversation.id,
+            "root_id": conversation.root_id,
+            "recipient": recipient,
+            "created_at": now,
+        },
     )
 
 
 def hold_recipients(conn: Connection, message_ids: list[int]) -> dict[int, str]:
+    if not message_ids:
+        return {}
     query = select(holds.c.message_id, holds.c.recipient).where(holds.c.message_id.in_(message_ids))
     return {row.message_id: row.recipient for row in conn.execute(query)}
 
 
 def held_messages(conn: Connection, conversation_id: int) -> list[HeldMessage]:
-    query = (
-        select(holds.c.message_id, holds.c.created_at)
-        .where(holds.c.conversation_id == conversation_id)
-        .order_by(holds.c.created_at, holds.c.message_id)
-    )
-    return [HeldMessage(row.message_id, row.created_at) for row in conn.execute(query)]
+    rows = conn.execute(_HELD, {"conversation_id": conversation_id})
+    return [HeldMessage(row.message_id, row.created_at) for row in rows]
 
 
 def release_holds(conn: Connection, message_ids: list[int]) -> None:

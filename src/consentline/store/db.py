@@ -7,6 +7,9 @@ conversation row instead (``SELECT ... FOR UPDATE``, see ``repository``).
 
 from __future__ import annotations
 
+import os
+import sqlite3
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -30,18 +33,76 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True, **POOL)
 
 
+class _QueuedWriter(sqlite3.Connection):
+    """A SQLite connection whose write transactions also hold a lock shared by the process.
+
+    SQLite lets one writer in at a time; the others poll with growing sleeps (up to 100 ms)
+    until ``busy_timeout``, so under load the queue is unfair and its tail long. Threads of
+    one process instead wait on this lock, and the next writer starts as soon as the last
+    commits. Other processes on the same file still meet SQLite's own lock.
+    """
+
+    write_lock: threading.Lock | None = None
+    _holding = False
+
+    def hold_write_lock(self) -> None:
+        if self.write_lock is None:
+            return
+        if not self.write_lock.acquire(timeout=WRITE_LOCK_TIMEOUT):
+            raise sqlite3.OperationalError(
+                f"database is locked: waited {WRITE_LOCK_TIMEOUT} s for other writers"
+            )
+        self._holding = True
+
+    def release_write_lock(self) -> None:
+        if self._holding and self.write_lock is not None:
+            self._holding = False
+            self.write_lock.release()
+
+    def commit(self) -> None:
+        try:
+            super().commit()
+        finally:
+            self.release_write_lock()
+
+    def rollback(self) -> None:
+        try:
+            super().rollback()
+        finally:
+            self.release_write_lock()
+
+    def close(self) -> None:
+        try:
+            super().close()
+        finally:
+            self.release_write_lock()
+
+
+WRITE_LOCK_TIMEOUT = 30
+_write_locks: dict[str, threading.Lock] = {}
+_write_locks_guard = threading.Lock()
+
+
+def _write_lock(path: str) -> threading.Lock:
+    """One lock per database file, whichever engine of the process opens it."""
+    with _write_locks_guard:
+        return _write_locks.setdefault(os.path.realpath(path), threading.Lock())
+
+
 def _sqlite_engine(url: str) -> Engine:
     in_memory = url in ("sqlite://", "sqlite:///:memory:")
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": 30},
+        connect_args={"check_same_thread": False, "timeout": 30, "factory": _QueuedWriter},
         **({"poolclass": StaticPool} if in_memory else POOL),
     )
+    write_lock = None if in_memory else _write_lock(str(engine.url.database))
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, say when transactions begin.
         dbapi_connection.isolation_level = None
+        dbapi_connection.write_lock = write_lock
         cursor = dbapi_connection.cursor()
         if not in_memory:
             cursor.execute("PRAGMA journal_mode=WAL")
@@ -56,8 +117,14 @@ def _sqlite_engine(url: str) -> Engine:
         # that in WAL mode they never hold the write lock (see ``reading``).
         if connection.get_execution_options().get(READ_ONLY):
             connection.exec_driver_sql("BEGIN")
-        else:
+            return
+        writer = connection.connection.dbapi_connection
+        writer.hold_write_lock()
+        try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
+        except BaseException:
+            writer.release_write_lock()
+            raise
 
     return engine
 

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, select, update
+from sqlalchemy import Connection, bindparam, insert, select, update
 
 from consentline.store.tables import api_keys, lines, org_settings, orgs, settings_changes, users
 from consentline.store.types import inserted_id
@@ -161,6 +161,43 @@ def find_line_by_number(conn: Connection, number: str) -> LineRow | None:
     return _line(row) if row else None
 
 
+@dataclass(frozen=True)
+class LineWithPolicy:
+    """What a message on a line needs: the line, its company's name, its settings."""
+
+    line: LineRow
+    company_name: str
+    settings_document: dict[str, Any] | None
+
+
+_LINE_WITH_POLICY = select(
+    lines,
+    orgs.c.name.label("company_name"),
+    org_settings.c.document.label("settings_document"),
+).select_from(
+    lines.join(orgs, orgs.c.id == lines.c.root_id).outerjoin(
+        org_settings, org_settings.c.root_id == lines.c.root_id
+    )
+)
+# Built once, for every message (their compiled forms are cached).
+_LINE_WITH_POLICY_BY_ID = _LINE_WITH_POLICY.where(lines.c.id == bindparam("line_id"))
+_LINE_WITH_POLICY_BY_NUMBER = _LINE_WITH_POLICY.where(lines.c.number == bindparam("number"))
+
+
+def line_with_policy(conn: Connection, line: int | str) -> LineWithPolicy | None:
+    """A line by id (an int) or E.164 number (a str), in one query."""
+    if isinstance(line, int):
+        found = conn.execute(_LINE_WITH_POLICY_BY_ID, {"line_id": line}).first()
+    else:
+        found = conn.execute(_LINE_WITH_POLICY_BY_NUMBER, {"number": line}).first()
+    if found is None:
+        return None
+    document = found.settings_document
+    return LineWithPolicy(
+        _line(found), found.company_name, dict(document) if document is not None else None
+    )
+
+
 def list_lines(conn: Connection, root_id: int) -> list[LineRow]:
     query = select(lines).where(lines.c.root_id == root_id).order_by(lines.c.id)
     return [_line(row) for row in conn.execute(query)]
@@ -189,10 +226,13 @@ def insert_api_key(
     )
 
 
+_ACTIVE_KEY = select(api_keys).where(  # every API request: built once
+    api_keys.c.key_hash == bindparam("key_hash"), api_keys.c.revoked_at.is_(None)
+)
+
+
 def find_api_key(conn: Connection, key_hash: str) -> KeyRow | None:
-    row = conn.execute(
-        select(api_keys).where(api_keys.c.key_hash == key_hash, api_keys.c.revoked_at.is_(None))
-    ).first()
+    row = conn.execute(_ACTIVE_KEY, {"key_hash": key_hash}).first()
     if row is None:
         return None
     return KeyRow(row.id, row.org_id, row.name, tuple(row.privileges), bool(row.is_operator))

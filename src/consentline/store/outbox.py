@@ -60,16 +60,20 @@ class OutboxItem:
     contact_last_wrote: datetime | None = None
 
 
+_ENQUEUE = insert(outbox)  # built once: its compiled form is cached
+
+
 def enqueue(conn: Connection, message_id: int, destination: str, now: datetime) -> None:
     conn.execute(
-        insert(outbox).values(
-            message_id=message_id,
-            destination=destination,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
+        _ENQUEUE,
+        {
+            "message_id": message_id,
+            "destination": destination,
+            "status": "pending",
+            "attempts": 0,
+            "next_attempt_at": now,
+            "created_at": now,
+        },
     )
 
 
