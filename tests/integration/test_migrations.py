@@ -30,4 +30,4 @@ def test_the_migrations_form_one_line() -> None:
     from consentline.store.db import alembic_config
 
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    assert script.get_heads() == ["0004"]
+    assert script.get_heads() == ["0005"]

@@ -40,7 +40,11 @@ def login(
 ) -> Response:
     with UnitOfWork(request.app.state.engine) as uow:
         try:
-            signed_in = sign_in(uow, email, password, request.app.state.clock())
+            # The peer's own address: no proxy is trusted, so X-Forwarded-For is not read.
+            client_host = request.client.host if request.client else None
+            signed_in = sign_in(
+                uow, email, password, request.app.state.clock(), client_host=client_host
+            )
         except TooManyAttempts as error:
             response = render(
                 request, "login.html", 429, next=safe_next(next), email=email, error=error.message

@@ -1,7 +1,8 @@
 """Portal sign-in: a password checked against its argon2id hash, with failures throttled.
 
-Failed attempts are stored per email in the database (every worker process sees them); the
-pure rules of ``domain.sign_in_throttle`` say when the next attempt may come.
+Failed attempts are stored in the database (every worker process sees them), each with the
+email tried and the client address; the pure rules of ``domain.sign_in_throttle`` say when
+the next attempt may come, for the account and for the address.
 """
 
 from __future__ import annotations
@@ -24,6 +25,13 @@ WRONG_CREDENTIALS = "The email or password is not right."
 _DUMMY_HASH = password_hasher.hash("not a password of anyone")
 
 
+_LOCKED: dict[sign_in_throttle.Scope, str] = {
+    "account": "Too many failed sign-ins: this account is",
+    # "Network address", not "address": the form's other field is an email address.
+    "address": "Too many failed sign-ins from your network address: signing in from it is",
+}
+
+
 class TooManyAttempts(DomainError):
     code = "too_many_attempts"
 
@@ -32,7 +40,7 @@ class TooManyAttempts(DomainError):
         if verdict.locked:
             minutes = -(-seconds // 60)
             message = (
-                "Too many failed sign-ins: this account is locked for "
+                f"{_LOCKED[verdict.scope]} locked for "
                 f"{minutes} minute{'s' if minutes != 1 else ''}."
             )
         else:
@@ -60,18 +68,27 @@ def principal_of(user: UserRow) -> Principal:
     )
 
 
-def sign_in(uow: UnitOfWork, email: str, password: str, now: datetime) -> SignedIn:
-    """Check a password; raise ``TooManyAttempts`` or ``Unauthorized`` (and count it)."""
+def sign_in(
+    uow: UnitOfWork, email: str, password: str, now: datetime, *, client_host: str | None
+) -> SignedIn:
+    """Check a password; raise ``TooManyAttempts`` or ``Unauthorized`` (and count it).
+
+    ``client_host`` is the address the attempt comes from (None when the server does not
+    know it: then only the account's failures are counted).
+    """
     email = email.strip().lower()
+    ip = sign_in_throttle.address_key(client_host) if client_host else None
     conn = uow.connection
-    failures = user_store.failures_since(conn, email, now - sign_in_throttle.WINDOW)
-    verdict = sign_in_throttle.check(failures, now)
+    since = now - sign_in_throttle.WINDOW
+    account_failures = user_store.failures_since(conn, email, since)
+    address_failures = user_store.failures_from_since(conn, ip, since) if ip else []
+    verdict = sign_in_throttle.check_both(account_failures, address_failures, now)
     if not verdict.allowed:
         raise TooManyAttempts(verdict)
     user = user_store.find_by_email(conn, email) if email else None
     if not _verify(user.password_hash if user else None, password) or user is None:
-        user_store.record_failure(conn, email, now)
-        user_store.clear_failures(conn, email, before=now - sign_in_throttle.WINDOW)
+        user_store.record_failure(conn, email, ip, now)
+        user_store.forget_failures_before(conn, since, email, ip)
         uow.commit()
         raise Unauthorized(WRONG_CREDENTIALS, code="wrong_credentials")
     user_store.clear_failures(conn, email)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, select, update
+from sqlalchemy import Connection, delete, insert, or_, select, update
 
 from consentline.store.portal_tables import login_failures
 from consentline.store.tables import users
@@ -64,12 +64,27 @@ def failures_since(conn: Connection, email: str, since: datetime) -> list[dateti
     return [moment for (moment,) in conn.execute(query)]
 
 
-def record_failure(conn: Connection, email: str, now: datetime) -> None:
-    conn.execute(insert(login_failures).values(email=email, attempted_at=now))
+def failures_from_since(conn: Connection, ip: str, since: datetime) -> list[datetime]:
+    """Failed sign-ins from one client address, whatever the email tried."""
+    query = select(login_failures.c.attempted_at).where(
+        login_failures.c.ip == ip, login_failures.c.attempted_at >= since
+    )
+    return [moment for (moment,) in conn.execute(query)]
 
 
-def clear_failures(conn: Connection, email: str, before: datetime | None = None) -> None:
-    query = delete(login_failures).where(login_failures.c.email == email)
-    if before is not None:
-        query = query.where(login_failures.c.attempted_at < before)
-    conn.execute(query)
+def record_failure(conn: Connection, email: str, ip: str | None, now: datetime) -> None:
+    conn.execute(insert(login_failures).values(email=email, ip=ip, attempted_at=now))
+
+
+def clear_failures(conn: Connection, email: str) -> None:
+    """Forget an email's failures (it signed in); other emails' failures from the same
+    address still count against that address."""
+    conn.execute(delete(login_failures).where(login_failures.c.email == email))
+
+
+def forget_failures_before(conn: Connection, before: datetime, email: str, ip: str | None) -> None:
+    """Drop the failures of this email and this address too old to count any more."""
+    tried = login_failures.c.email == email
+    if ip is not None:
+        tried = or_(tried, login_failures.c.ip == ip)
+    conn.execute(delete(login_failures).where(tried, login_failures.c.attempted_at < before))

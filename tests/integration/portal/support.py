@@ -90,6 +90,11 @@ class Portal:
         assert response.status_code == 303, response.text
 
 
+def portal_from(server: TestClient, host: str) -> Portal:
+    """Another browser on the same server, connecting from the client address ``host``."""
+    return Portal(TestClient(server.app, client=(host, 50000)))
+
+
 def settings_of(engine: Engine, org_id: int) -> dict[str, Any]:
     with UnitOfWork(engine) as uow:
         return settings_service.get_settings(uow, SYSTEM, org_id)

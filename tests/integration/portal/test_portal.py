@@ -1,4 +1,5 @@
-"""The portal over HTTP: sign-in, CSRF, throttling, and permissions enforced by the server."""
+"""The portal over HTTP: sign-in, CSRF, throttling (per account and per client address), and
+permissions enforced by the server."""
 
 from __future__ import annotations
 
@@ -10,7 +11,13 @@ from sqlalchemy import Engine
 
 from consentline.app import create_app
 from consentline.config import Config
-from consentline.domain.sign_in_throttle import FREE_ATTEMPTS
+from consentline.domain.sign_in_throttle import (
+    ADDRESS_LOCKOUT_AFTER,
+    FREE_ATTEMPTS,
+    LOCKOUT,
+    LOCKOUT_AFTER,
+    MAX_DELAY,
+)
 from consentline.service import (
     orgs as org_service,
     settings as settings_service,
@@ -20,7 +27,13 @@ from consentline.service.demo import SYSTEM
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import orgs as org_store
 from tests.helpers import FakeClock
-from tests.integration.portal.support import Portal, PortalTenant, make_tenant, settings_of
+from tests.integration.portal.support import (
+    Portal,
+    PortalTenant,
+    make_tenant,
+    portal_from,
+    settings_of,
+)
 
 
 def test_a_page_asks_a_signed_out_visitor_to_sign_in(portal: Portal) -> None:
@@ -73,6 +86,58 @@ def test_repeated_failures_are_slowed_then_refused_across_processes(
 
     clock.advance(seconds=5)
     assert portal.sign_in(tenant.admin).status_code == 303
+
+
+def test_one_password_tried_on_many_emails_from_one_address_locks_that_address_out(
+    portal_app: TestClient,
+    tenant: PortalTenant,
+    engine: Engine,
+    clock: FakeClock,
+    database_url: str,
+) -> None:
+    attacker = portal_from(portal_app, "203.0.113.9")
+    for number in range(ADDRESS_LOCKOUT_AFTER - 1):
+        guess = attacker.sign_in(f"person{number}@acme-wealth.test", "Winter2026!")
+        assert guess.status_code == 401
+    # A right password from that address still signs in, and forgets only its own failures.
+    assert attacker.sign_in(tenant.viewer).status_code == 303
+    assert attacker.sign_in("one.more@acme-wealth.test", "Winter2026!").status_code == 401
+
+    refused = attacker.sign_in(tenant.admin)  # an email never tried, the right password
+    assert refused.status_code == 429
+    assert "Too many failed sign-ins from your network address" in refused.text
+    assert "locked for 15 minutes" in refused.text
+    assert int(refused.headers["Retry-After"]) == LOCKOUT.total_seconds()
+
+    # Another server process on the same database refuses that address too.
+    other = create_app(
+        Config(database_url=database_url, secret_key="k" * 40),
+        engine=engine,
+        clock=clock,
+        run_worker=False,
+    )
+    with TestClient(other, client=("203.0.113.9", 50000)) as client:
+        assert Portal(client).sign_in(tenant.admin).status_code == 429
+
+    # Someone elsewhere is not held back by it.
+    assert portal_from(portal_app, "198.51.100.4").sign_in(tenant.admin).status_code == 303
+
+    clock.advance(seconds=LOCKOUT.total_seconds())
+    assert attacker.sign_in(tenant.admin).status_code == 303
+
+
+def test_an_account_is_still_locked_when_the_guesses_come_from_many_addresses(
+    portal_app: TestClient, tenant: PortalTenant, clock: FakeClock
+) -> None:
+    for number in range(LOCKOUT_AFTER):
+        guesser = portal_from(portal_app, f"203.0.113.{number + 1}")
+        assert guesser.sign_in(tenant.admin, "wrong password!").status_code == 401
+        clock.advance(seconds=MAX_DELAY.total_seconds())  # past each doubling wait
+    refused = portal_from(portal_app, "198.51.100.4").sign_in(tenant.admin)
+    assert refused.status_code == 429
+    assert "this account is locked" in refused.text
+    # The same addresses may still sign in to other accounts.
+    assert portal_from(portal_app, "203.0.113.1").sign_in(tenant.viewer).status_code == 303
 
 
 def test_a_post_without_the_csrf_token_is_refused_and_changes_nothing(
