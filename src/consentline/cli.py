@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from pathlib import Path
 from typing import Annotated
 
 import typer
@@ -96,8 +97,7 @@ def serve(
     migrate(engine)
     engine.dispose()
     os.environ["CONSENTLINE_DATABASE_URL"] = config.database_url
-    metrics_dir = tempfile.mkdtemp(prefix="consentline-metrics-")
-    os.environ.setdefault("PROMETHEUS_MULTIPROC_DIR", metrics_dir)
+    _fresh_metrics_dir()
     uvicorn.run(
         "consentline.app:app_from_environment",
         factory=True,
@@ -106,6 +106,19 @@ def serve(
         workers=workers,
         log_config=log_config,
     )
+
+
+def _fresh_metrics_dir() -> None:
+    """Processes of several workers share metrics through files in one directory, which
+    must start empty (files of an earlier run would be summed in)."""
+    given = os.environ.get("PROMETHEUS_MULTIPROC_DIR")
+    if not given:
+        os.environ["PROMETHEUS_MULTIPROC_DIR"] = tempfile.mkdtemp(prefix="consentline-metrics-")
+        return
+    folder = Path(given)
+    folder.mkdir(parents=True, exist_ok=True)
+    for stale in folder.glob("*.db"):
+        stale.unlink()
 
 
 @app.command()

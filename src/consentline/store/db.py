@@ -25,6 +25,7 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 # so that a burst of requests queues on the database's lock, not on a pool timeout.
 POOL: dict[str, Any] = {"pool_size": 20, "max_overflow": 30, "pool_timeout": 60}
 READ_ONLY = "consentline_read_only"
+MIGRATION_LOCK = 0x636F6E73656E74  # any constant shared by every ConsentLine process
 
 
 def make_engine(url: str) -> Engine:
@@ -145,6 +146,10 @@ def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (the server does this on start)."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
     with engine.begin() as connection:
+        if connection.dialect.name == "postgresql":
+            # Servers and workers all migrate on start: the second waits here, then finds
+            # the schema current. (SQLite's BEGIN IMMEDIATE already serializes them.)
+            connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
 
