@@ -10,6 +10,7 @@ from fastapi import FastAPI
 from sqlalchemy import Engine
 
 from consentline.api import docs, errors
+from consentline.api.admission import AdmissionMiddleware
 from consentline.api.middleware import RequestContextMiddleware
 from consentline.api.routes import (
     messages,
@@ -97,6 +98,11 @@ def create_app(
     app.state.clock = clock
     app.state.config = config
     errors.install(app)
+    app.add_middleware(
+        AdmissionMiddleware,
+        limit=config.max_concurrent_requests,
+        queue_timeout=config.queue_timeout,
+    )
     app.add_middleware(RequestContextMiddleware, max_body_bytes=config.max_body_bytes)
 
     docs.install(app)

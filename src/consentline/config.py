@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Literal
 
-from pydantic import field_validator, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 DEFAULT_DATABASE_URL = "sqlite:///consentline.db"
@@ -40,6 +40,11 @@ class Config(BaseSettings):
     """Items one worker claims at a time."""
     max_body_bytes: int = 1_048_576
     """Requests with a larger body are refused with 413."""
+    max_concurrent_requests: int = Field(default=40, ge=1)
+    """Requests served at once by one server process (its thread pool has 40 threads);
+    more wait in line (see ``api/admission.py``)."""
+    queue_timeout: float = Field(default=10.0, gt=0)
+    """Seconds a request waits in that line before it is answered 503 with Retry-After."""
     log_format: Literal["json", "text"] = "json"
     secret_key: str | None = None
     """Signs portal session cookies. Required in production; in development a random key is

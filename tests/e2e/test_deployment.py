@@ -9,6 +9,7 @@ messages, and nothing may be sent while the separate worker is stopped.
 
 from __future__ import annotations
 
+import asyncio
 import itertools
 import json
 import os
@@ -30,7 +31,7 @@ import pytest
 from sqlalchemy import Engine, create_engine, func, select
 
 from consentline.store.db import make_engine
-from consentline.store.tables import outbox, simulator_deliveries
+from consentline.store.tables import conversations, outbox, simulator_deliveries
 from tests.postgres import PostgresServer
 
 pytestmark = pytest.mark.skipif(
@@ -343,3 +344,35 @@ def test_servers_decide_and_only_the_separate_worker_sends(deployment: Deploymen
     assert len(started) == SERVER_PROCESSES, log
     assert deployment.processes_that_decided() == started
     assert {_parent_of(pid) for pid in started} == {deployment.server.pid}
+
+
+BURST = 240  # each server process has 40 threads and 50 connections
+
+
+def test_a_burst_past_the_thread_and_connection_pools_is_answered(
+    deployment: Deployment,
+) -> None:
+    """More requests at once than the servers have threads and database connections: each
+    waits its turn and is answered, none stalls on a pool the others hold."""
+    key = _tenant(deployment.base, _bootstrap(deployment))
+    contacts = [f"+1555040{n:04d}" for n in range(BURST)]
+
+    async def burst() -> list[int]:
+        limits = httpx.Limits(max_connections=BURST)
+        async with httpx.AsyncClient(base_url=deployment.base, limits=limits, timeout=30) as c:
+
+            async def text(contact: str) -> int:
+                payload = {"from": contact, "line": LINE, "body": _hello(contact)}
+                answer = await c.post(
+                    "/api/v1/messages/inbound",
+                    json=payload,
+                    headers={"Authorization": f"Bearer {key}"},
+                )
+                return answer.status_code
+
+            return list(await asyncio.gather(*(text(contact) for contact in contacts)))
+
+    assert asyncio.run(burst()) == [201] * BURST
+    with deployment.engine.connect() as conn:
+        held = conn.execute(select(func.count()).select_from(conversations)).scalar_one()
+    assert held == BURST

@@ -11,6 +11,7 @@ from fastapi import Depends, Header, Request
 from consentline.config import Config
 from consentline.service.access import Principal, authenticate
 from consentline.service.unit_of_work import UnitOfWork
+from consentline.store.db import reading
 
 
 def _uow(request: Request) -> Iterator[UnitOfWork]:
@@ -22,7 +23,7 @@ UowDep = Annotated[UnitOfWork, Depends(_uow)]
 
 
 def _principal(
-    uow: UowDep,
+    request: Request,
     authorization: Annotated[str | None, Header(include_in_schema=False)] = None,
 ) -> Principal:
     key = None
@@ -30,7 +31,10 @@ def _principal(
         scheme, _, value = authorization.partition(" ")
         if scheme.lower() == "bearer":
             key = value.strip()
-    return authenticate(uow.connection, key)
+    # A short read of its own: the request's transaction begins in the endpoint, which
+    # runs in another thread-pool call (see ``UnitOfWork``).
+    with reading(request.app.state.engine) as conn:
+        return authenticate(conn, key)
 
 
 PrincipalDep = Annotated[Principal, Depends(_principal)]

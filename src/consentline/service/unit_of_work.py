@@ -8,15 +8,28 @@ from sqlalchemy import Connection, Engine
 
 
 class UnitOfWork:
+    """The transaction begins when the use case first touches the database, not on entry,
+    and its connection goes back to the pool on commit, not on exit.
+
+    A web request enters its unit of work in one thread-pool call, runs the endpoint in
+    another, and validates its response in a third. Holding the connection (and SQLite's
+    write lock) across those calls deadlocks under load: every pool thread can be waiting
+    for a connection held by a request that waits for a thread.
+    """
+
     def __init__(self, engine: Engine) -> None:
         self._engine = engine
         self._connection: Connection | None = None
+        self._open = False
         self._committed = False
 
     @property
     def connection(self) -> Connection:
-        if self._connection is None:
+        if not self._open:
             raise RuntimeError("the unit of work is not open")
+        if self._connection is None:
+            self._connection = self._engine.connect()
+            self._connection.begin()
         return self._connection
 
     @property
@@ -24,8 +37,7 @@ class UnitOfWork:
         return self._engine.dialect.name
 
     def __enter__(self) -> UnitOfWork:
-        self._connection = self._engine.connect()
-        self._connection.begin()
+        self._open = True
         return self
 
     def __exit__(
@@ -34,14 +46,22 @@ class UnitOfWork:
         exc: BaseException | None,
         traceback: TracebackType | None,
     ) -> None:
-        connection = self.connection
+        connection, self._connection, self._open = self._connection, None, False
+        if connection is None:
+            return
         try:
             if not self._committed and connection.in_transaction():
                 connection.rollback()
         finally:
             connection.close()
-            self._connection = None
 
     def commit(self) -> None:
-        self.connection.commit()
-        self._committed = True
+        """Commit, and give the connection back to the pool at once: a web request still
+        has its response to build, and that may wait for a thread held by a request
+        that is itself waiting for a connection."""
+        connection, self._connection = self.connection, None
+        try:
+            connection.commit()
+            self._committed = True
+        finally:
+            connection.close()

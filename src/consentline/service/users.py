@@ -71,8 +71,8 @@ def set_privileges(
         )
     granted = privileges_of(privileges)
     user_store.set_privileges(uow.connection, user_id, granted)
-    uow.commit()
     org = org_store.get_org(uow.connection, user.org_id or 0)
+    uow.commit()
     return UserPublic(
         user.id, user.email, user.name, user.org_id or 0, org.name if org else "", tuple(granted)
     )
