@@ -1,8 +1,9 @@
 """Baselines measured in the same run as ConsentLine.
 
-- The store floor: the rows one delivered message writes (the message, its status event,
-  its outbox item), inserted by plain SQL through the bare driver, one transaction per
-  message, no web layer and no policy.
+- The store floor: the rows one delivered message writes (the message and its status
+  event, each with its place in the archive chain, the outbox item, and the conversation's
+  new chain head), written by plain SQL through the bare driver, one transaction per
+  message, with no web layer, no policy and no reads.
 - The domain: decisions per second of the pure decision function.
 """
 
@@ -10,6 +11,7 @@ from __future__ import annotations
 
 import time
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import Engine
 
@@ -17,55 +19,67 @@ from consentline.domain.consent import ConsentRecord, Party, State
 from consentline.domain.policy import Message, Names, decide
 from consentline.domain.settings import Mode, PolicySettings
 
+FLOOR_HASH = "0" * 64  # the floor does not hash: a chain hash's width, not its work
+
 
 def store_floor(engine: Engine, conversation_id: int, root_id: int, seconds: float) -> float:
     """Messages per second written as plain SQL, one transaction each."""
     raw = engine.raw_connection()
+    sqlite = engine.dialect.name == "sqlite"
+    mark = "?" if sqlite else "%s"
+
+    def marks(n: int) -> str:
+        return ", ".join([mark] * n)
+
+    insert_message = (
+        "INSERT INTO messages (root_id, conversation_id, sender, recipient, kind, body, "
+        f"channel, created_at, chain_seq, chain_hash) VALUES ({marks(10)})"
+    ) + ("" if sqlite else " RETURNING id")
+    insert_event = (
+        "INSERT INTO message_events (message_id, conversation_id, status, consent_state, "
+        f"created_at, chain_seq, chain_hash) VALUES ({marks(7)})"
+    )
+    insert_outbox = (
+        "INSERT INTO outbox (message_id, destination, status, attempts, next_attempt_at, "
+        f"created_at, in_doubt) VALUES ({marks(7)})"
+    )
+    move_head = (
+        f"UPDATE conversations SET chain_length = {mark}, chain_head = {mark} WHERE id = {mark}"
+    )
     try:
         cursor = raw.cursor()
-        placeholder = "?" if engine.dialect.name == "sqlite" else "%s"
-        insert_message = (
-            "INSERT INTO messages (root_id, conversation_id, sender, recipient, kind, body, "
-            f"channel, created_at) VALUES ({', '.join([placeholder] * 8)})"
+        cursor.execute(
+            f"SELECT chain_length FROM conversations WHERE id = {mark}", (conversation_id,)
         )
-        insert_event = (
-            "INSERT INTO message_events (message_id, conversation_id, status, consent_state, "
-            f"created_at) VALUES ({', '.join([placeholder] * 5)})"
-        )
-        insert_outbox = (
-            "INSERT INTO outbox (message_id, destination, status, attempts, next_attempt_at, "
-            f"created_at) VALUES ({', '.join([placeholder] * 6)})"
-        )
+        seq = int(_first(cursor))
+        raw.commit()
         count = 0
         started = time.perf_counter()
         deadline = started + seconds
-        sqlite = engine.dialect.name == "sqlite"
         while time.perf_counter() < deadline:
             moment = datetime.now(UTC)
             stamp = moment.replace(tzinfo=None) if sqlite else moment
             if sqlite:
                 cursor.execute("BEGIN IMMEDIATE")
-            values = (
-                root_id,
-                conversation_id,
-                "employee",
-                "contact",
-                "user",
-                "floor",
-                "sms",
-                stamp,
-            )
-            cursor.execute(insert_message + (" RETURNING id" if not sqlite else ""), values)
-            message_id = cursor.lastrowid if sqlite else cursor.fetchone()[0]
-            cursor.execute(
-                insert_event, (message_id, conversation_id, "delivered", "opted_in", stamp)
-            )
-            cursor.execute(insert_outbox, (message_id, "contact", "sent", 1, stamp, stamp))
+            message = (root_id, conversation_id, "employee", "contact", "user", "floor", "sms")
+            cursor.execute(insert_message, (*message, stamp, seq + 1, FLOOR_HASH))
+            message_id = cursor.lastrowid if sqlite else _first(cursor)
+            event = (message_id, conversation_id, "delivered", "opted_in", stamp)
+            cursor.execute(insert_event, (*event, seq + 2, FLOOR_HASH))
+            cursor.execute(insert_outbox, (message_id, "contact", "sent", 1, stamp, stamp, False))
+            seq += 2
+            cursor.execute(move_head, (seq, FLOOR_HASH, conversation_id))
             raw.commit()
             count += 1
         return count / (time.perf_counter() - started)
     finally:
         raw.close()
+
+
+def _first(cursor: Any) -> Any:
+    row = cursor.fetchone()
+    assert row is not None
+    return row[0]
 
 
 def domain_decisions(seconds: float) -> float:

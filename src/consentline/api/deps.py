@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 from datetime import datetime
 from typing import Annotated
 
+import anyio
 from fastapi import Depends, Header, Request
 
 from consentline.config import Config
@@ -13,10 +14,22 @@ from consentline.service.access import Principal, authenticate
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store.db import reading
 
+# The dependencies that do no I/O are ``async``: FastAPI runs a plain ``def`` dependency
+# on the thread pool, and each hop there and back costs more than the work.
 
-def _uow(request: Request) -> Iterator[UnitOfWork]:
-    with UnitOfWork(request.app.state.engine) as uow:
+
+async def _uow(request: Request) -> AsyncIterator[UnitOfWork]:
+    uow = UnitOfWork(request.app.state.engine).__enter__()  # no connection until first use
+    try:
         yield uow
+    finally:
+        if uow.holds_connection:
+            # A request that never committed: roll back off the event loop, on a thread
+            # of its own (as FastAPI runs the exits of plain dependencies).
+            limiter = anyio.CapacityLimiter(1)
+            await anyio.to_thread.run_sync(uow.__exit__, None, None, None, limiter=limiter)
+        else:
+            uow.__exit__(None, None, None)
 
 
 UowDep = Annotated[UnitOfWork, Depends(_uow)]
@@ -40,7 +53,7 @@ def _principal(
 PrincipalDep = Annotated[Principal, Depends(_principal)]
 
 
-def _now(request: Request) -> datetime:
+async def _now(request: Request) -> datetime:
     clock: Callable[[], datetime] = request.app.state.clock
     return clock()
 
@@ -48,7 +61,7 @@ def _now(request: Request) -> datetime:
 NowDep = Annotated[datetime, Depends(_now)]
 
 
-def _config(request: Request) -> Config:
+async def _config(request: Request) -> Config:
     config: Config = request.app.state.config
     return config
 
@@ -56,7 +69,7 @@ def _config(request: Request) -> Config:
 ConfigDep = Annotated[Config, Depends(_config)]
 
 
-def notify_outbox(request: Request) -> None:
+async def notify_outbox(request: Request) -> None:
     """Tell the outbox worker there is something to send."""
     wake: Callable[[], None] | None = getattr(request.app.state, "wake_outbox", None)
     if wake is not None:

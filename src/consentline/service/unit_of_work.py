@@ -33,6 +33,11 @@ class UnitOfWork:
         return self._connection
 
     @property
+    def holds_connection(self) -> bool:
+        """Whether a transaction was begun and neither committed nor closed yet."""
+        return self._connection is not None
+
+    @property
     def dialect(self) -> str:
         return self._engine.dialect.name
 

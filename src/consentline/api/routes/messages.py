@@ -32,7 +32,7 @@ router = APIRouter(prefix="/api/v1", tags=["messages"], responses=ERROR_RESPONSE
 )
 def send_outbound(
     body: OutboundCreate, uow: UowDep, principal: PrincipalDep, now: NowDep, config: ConfigDep
-) -> dict[str, Any]:
+) -> JSONResponse:
     """An employee's message; ``to`` a list is a group send."""
     result = messaging.send_outbound(
         uow,
@@ -45,7 +45,7 @@ def send_outbound(
         default_region=config.default_region,
     )
     DECISIONS.labels("outbound", result.status).inc()
-    return result.as_json()
+    return _created(result.as_json())
 
 
 @router.post(
@@ -75,7 +75,14 @@ def receive_inbound(
     if result.replayed:
         return JSONResponse(result.as_json(), status_code=200)
     DECISIONS.labels("inbound", result.status).inc()
-    return result.as_json()
+    return _created(result.as_json())
+
+
+def _created(body: dict[str, Any]) -> JSONResponse:
+    # The body is built by the service in the shape of MessageResultPublic (the API
+    # contract tests check it); sent as is, FastAPI skips a second validation of it on
+    # the thread pool, a hop that costs more than the validation.
+    return JSONResponse(body, status_code=201)
 
 
 @router.get("/conversations", response_model=ConversationPublic)

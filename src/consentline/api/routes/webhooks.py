@@ -51,7 +51,7 @@ async def twilio_inbound(
         state.clock(),
         state.config.default_region,
     )
-    notify_outbox(request)
+    await notify_outbox(request)
     return Response(twiml, media_type="application/xml")
 
 
@@ -112,5 +112,5 @@ async def whatsapp_notification(
         state.clock(),
         state.config.default_region,
     )
-    notify_outbox(request)
+    await notify_outbox(request)
     return {"status": "ok"}
