@@ -14,6 +14,7 @@ from consentline.app import build_app, utc_now
 from consentline.archive import commands as archive_commands
 from consentline.config import Config
 from consentline.domain.errors import DomainError
+from consentline.listener import with_tcp_protocol
 from consentline.observability import logging_config
 from consentline.salesforce import commands as salesforce_commands
 from consentline.service import orgs as org_service
@@ -80,6 +81,7 @@ def serve(
 ) -> None:
     """Run the gateway (migrating the database first) with its outbox worker."""
     import uvicorn
+    from uvicorn.supervisors import Multiprocess
 
     config = _config(database_url)
     url = f"http://{host}:{port}"
@@ -98,7 +100,7 @@ def serve(
     engine.dispose()
     os.environ["CONSENTLINE_DATABASE_URL"] = config.database_url
     _fresh_metrics_dir()
-    uvicorn.run(
+    processes = uvicorn.Config(
         "consentline.app:app_from_environment",
         factory=True,
         host=host,
@@ -106,6 +108,8 @@ def serve(
         workers=workers,
         log_config=log_config,
     )
+    # What uvicorn.run does for several workers, with the listener declared as TCP.
+    Multiprocess(processes, sockets=[with_tcp_protocol(processes.bind_socket())]).run()
 
 
 def _fresh_metrics_dir() -> None:
