@@ -93,6 +93,12 @@ def serve(
     if workers == 1:
         uvicorn.run(build_app(config), host=host, port=port, log_config=log_config)
         return
+    if config.database_url.startswith("sqlite"):
+        typer.echo(
+            "warning: several processes on one SQLite file take turns on its lock by "
+            "polling; use PostgreSQL for --workers above 1 (see docs/performance.md)",
+            err=True,
+        )
     # Several processes: migrate once here, then each worker builds the app from the
     # environment without migrating; metrics are summed over the processes.
     engine = make_engine(config.database_url)

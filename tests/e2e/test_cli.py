@@ -157,3 +157,36 @@ def test_the_server_log_never_shows_a_whole_phone_number(
     assert "GET /api/v1/conversations?line=+*********01&contact=+*********77" in logs
     assert "5550199077" not in logs
     assert key not in logs
+
+
+def test_serve_with_several_workers_on_sqlite_warns_and_still_serves(tmp_path: Path) -> None:
+    port = _free_port()
+    process = subprocess.Popen(
+        [
+            *CONSENTLINE,
+            "serve",
+            "--workers",
+            "2",
+            "--port",
+            str(port),
+            "--database-url",
+            f"sqlite:///{tmp_path / 'several.db'}",
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if httpx.get(f"http://127.0.0.1:{port}/readyz").status_code == 200:
+                    break
+            except httpx.HTTPError:
+                time.sleep(0.2)
+        else:
+            pytest.fail("serve --workers 2 did not become ready")
+    finally:
+        process.terminate()
+        output, _ = process.communicate(timeout=30)
+    assert "use PostgreSQL for --workers above 1" in output
