@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import json
 import logging
+import threading
 
 import pytest
 from sqlalchemy import Engine, text
 
 from consentline.observability import JsonFormatter, request_id
+from consentline.service.unit_of_work import UnitOfWork
+from consentline.store.outbox import pending_count
 from tests.helpers import Api
 
 
@@ -90,3 +93,42 @@ def test_the_api_docs_page_uses_swagger_ui_from_this_server(api: Api) -> None:
     script = api.client.get("/api/static/vendor/swagger-ui/swagger-ui-bundle.js")
     assert script.status_code == 200
     assert len(script.content) > 100_000
+
+
+def test_readyz_answers_while_a_write_transaction_is_open(api: Api, engine: Engine) -> None:
+    """A probe never waits for the write lock (on SQLite a write holds it from its start),
+    so a busy server is not reported unreachable."""
+    with UnitOfWork(engine) as uow:
+        uow.connection.execute(text("UPDATE orgs SET name = name WHERE id = 0"))
+        answer = api.client.get("/readyz")
+    assert answer.status_code == 200
+
+
+def test_a_read_leaves_writers_free_while_it_is_open(api: Api, engine: Engine) -> None:
+    """A GET's unit of work reads a snapshot: a message can be written meanwhile (on SQLite
+    a write transaction would hold the only write lock until the GET's response was sent)."""
+    tenant = api.tenant()
+    written: list[int] = []
+    with UnitOfWork(engine, read_only=True) as reading:
+        reading.connection.execute(text("SELECT count(*) FROM messages")).scalar_one()
+        writer = threading.Thread(
+            target=lambda: written.append(api.inbound(tenant, "+15550009003", "Hello")["id"])
+        )
+        writer.start()
+        writer.join(timeout=10)
+        assert not writer.is_alive(), "the write waited for a read to finish"
+    assert len(written) == 1
+
+
+def test_the_outbox_worker_is_woken_after_the_message_is_committed(api: Api) -> None:
+    """Woken before the commit, the worker would find nothing and sleep an interval."""
+    tenant = api.tenant(entitled=False)
+    pending_when_woken: list[int] = []
+
+    def wake() -> None:
+        with api.engine.connect() as conn:
+            pending_when_woken.append(pending_count(conn))
+
+    api.client.app.state.wake_outbox = wake  # type: ignore[attr-defined]
+    api.outbound(tenant, "+15550009004", "Your statement is ready")
+    assert pending_when_woken == [1]

@@ -4,7 +4,8 @@ A request inside may hold a database connection while it waits for one of the se
 pool threads; letting in more requests than the threads can serve only lengthens every
 queue, and past the connection pool it can stall them all. Extra requests wait here,
 holding nothing, for up to ``queue_timeout`` seconds, then get 503 with ``Retry-After``.
-Health checks and metrics skip the queue, so an overloaded server can still be watched.
+Health checks and metrics skip the queue, so an overloaded server can still be watched;
+so do static files and carriers' webhooks (see ``UNQUEUED_PREFIXES``).
 """
 
 from __future__ import annotations
@@ -15,6 +16,9 @@ import anyio
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 UNQUEUED_PATHS = frozenset({"/healthz", "/readyz", "/metrics"})
+# Static files touch no database. Carriers' webhooks take their own short transactions
+# (never a connection across thread hops), and a carrier may not retry a refused one.
+UNQUEUED_PREFIXES = ("/static/", "/api/static/", "/webhooks/")
 RETRY_AFTER_SECONDS = 1
 
 
@@ -26,7 +30,8 @@ class AdmissionMiddleware:
         self._slots: anyio.Semaphore | None = None
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in UNQUEUED_PATHS:
+        path = scope.get("path", "")
+        if scope["type"] != "http" or path in UNQUEUED_PATHS or path.startswith(UNQUEUED_PREFIXES):
             await self.app(scope, receive, send)
             return
         if self._slots is None:  # made inside the server's event loop

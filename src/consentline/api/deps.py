@@ -18,18 +18,29 @@ from consentline.store.db import reading
 # on the thread pool, and each hop there and back costs more than the work.
 
 
+READ_METHODS = frozenset({"GET", "HEAD"})
+
+
+def unit_of_work_for(request: Request) -> UnitOfWork:
+    """A GET only reads: its unit of work takes a snapshot and never the write lock."""
+    engine = request.app.state.engine
+    return UnitOfWork(engine, read_only=request.method in READ_METHODS)
+
+
 async def _uow(request: Request) -> AsyncIterator[UnitOfWork]:
-    uow = UnitOfWork(request.app.state.engine).__enter__()  # no connection until first use
+    uow = unit_of_work_for(request).__enter__()  # no connection until first use
     try:
         yield uow
     finally:
-        if uow.holds_connection:
-            # A request that never committed: roll back off the event loop, on a thread
-            # of its own (as FastAPI runs the exits of plain dependencies).
-            limiter = anyio.CapacityLimiter(1)
-            await anyio.to_thread.run_sync(uow.__exit__, None, None, None, limiter=limiter)
-        else:
-            uow.__exit__(None, None, None)
+        # Shielded: a cancelled request must still give its connection back.
+        with anyio.CancelScope(shield=True):
+            if uow.holds_connection:
+                # A request that never committed: roll back off the event loop, on a
+                # thread of its own (as FastAPI runs the exits of plain dependencies).
+                limiter = anyio.CapacityLimiter(1)
+                await anyio.to_thread.run_sync(uow.__exit__, None, None, None, limiter=limiter)
+            else:
+                uow.__exit__(None, None, None)
 
 
 UowDep = Annotated[UnitOfWork, Depends(_uow)]
@@ -69,8 +80,16 @@ async def _config(request: Request) -> Config:
 ConfigDep = Annotated[Config, Depends(_config)]
 
 
-async def notify_outbox(request: Request) -> None:
-    """Tell the outbox worker there is something to send."""
+def wake_outbox(request: Request) -> None:
+    """Tell the outbox worker there is something to send (once it is committed)."""
     wake: Callable[[], None] | None = getattr(request.app.state, "wake_outbox", None)
     if wake is not None:
         wake()
+
+
+async def _wake_outbox_afterwards(request: Request) -> AsyncIterator[None]:
+    yield  # the endpoint runs and commits here; woken earlier, the worker finds nothing
+    wake_outbox(request)
+
+
+WakeOutbox = Depends(_wake_outbox_afterwards, scope="function")

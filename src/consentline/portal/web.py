@@ -20,6 +20,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
+from consentline.api.deps import unit_of_work_for
 from consentline.api.errors import status_of
 from consentline.config import Config
 from consentline.domain.errors import DomainError, NotFound
@@ -125,7 +126,7 @@ def _visible_tree(conn: Any, user: UserRow) -> list[TreeItem]:
 
 
 def _page(request: Request) -> Iterator[Page]:
-    with UnitOfWork(request.app.state.engine) as uow:
+    with unit_of_work_for(request) as uow:
         user_id = request.session.get(SESSION_USER)
         user = user_store.get_user(uow.connection, user_id) if isinstance(user_id, int) else None
         if user is None:

@@ -16,6 +16,7 @@ from consentline.providers.simulator import SimulatorProvider
 from consentline.providers.twilio import TwilioProvider
 from consentline.providers.whatsapp import GRAPH_API, GRAPH_VERSION, WhatsAppProvider
 from consentline.store import carriers as carrier_store
+from consentline.store.db import reading
 from consentline.store.outbox import OutboxItem
 from consentline.store.tables import outbox
 
@@ -40,7 +41,7 @@ class Carriers:
     clock: Callable[[], datetime] = field(default=_utc_now)
 
     def provider_for(self, engine: Engine, item: OutboxItem) -> Provider:
-        with engine.connect() as conn:
+        with reading(engine) as conn:
             settings = carrier_store.load(conn, item.root_id)
         name = settings.provider_for(item.line_number, Channel(item.channel), item.destination)
         return self._build(engine, settings, name, item)
@@ -74,5 +75,5 @@ class Carriers:
 def _recorded(engine: Engine, sid: str, item_id: int) -> bool:
     """Whether another outbox item already holds this carrier message id."""
     query = select(outbox.c.id).where(outbox.c.provider_message_id == sid, outbox.c.id != item_id)
-    with engine.connect() as conn:
+    with reading(engine) as conn:
         return conn.execute(query).first() is not None

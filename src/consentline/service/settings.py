@@ -66,8 +66,9 @@ def change_settings(
     ):
         raise Forbidden(TEMPLATES_LOCKED, code="templates_locked")
     write_settings(uow, principal, org, patch, now)
+    changed = get_settings(uow, principal, org_id)
     uow.commit()
-    return get_settings(uow, principal, org_id)
+    return changed
 
 
 def write_settings(

@@ -6,6 +6,8 @@ from types import TracebackType
 
 from sqlalchemy import Connection, Engine
 
+from consentline.store.db import reading
+
 
 class UnitOfWork:
     """The transaction begins when the use case first touches the database, not on entry,
@@ -17,8 +19,11 @@ class UnitOfWork:
     for a connection held by a request that waits for a thread.
     """
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
+        """``read_only``: a use case that only reads (a GET) takes a plain snapshot, which
+        on SQLite never holds the write lock that write transactions take from the start."""
         self._engine = engine
+        self._read_only = read_only
         self._connection: Connection | None = None
         self._open = False
         self._committed = False
@@ -28,8 +33,13 @@ class UnitOfWork:
         if not self._open:
             raise RuntimeError("the unit of work is not open")
         if self._connection is None:
-            self._connection = self._engine.connect()
-            self._connection.begin()
+            connection = reading(self._engine) if self._read_only else self._engine.connect()
+            try:
+                connection.begin()
+            except BaseException:
+                connection.close()
+                raise
+            self._connection = connection
         return self._connection
 
     @property
@@ -64,9 +74,14 @@ class UnitOfWork:
         """Commit, and give the connection back to the pool at once: a web request still
         has its response to build, and that may wait for a thread held by a request
         that is itself waiting for a connection."""
-        connection, self._connection = self.connection, None
+        connection, self._connection = self._connection, None
+        self._committed = True
+        if connection is None:  # nothing was read or written
+            return
         try:
             connection.commit()
-            self._committed = True
+        except BaseException:
+            self._committed = False
+            raise
         finally:
             connection.close()

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Query
+from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from consentline.api.deps import ConfigDep, NowDep, PrincipalDep, UowDep, notify_outbox
+from consentline.api.deps import ConfigDep, NowDep, PrincipalDep, UowDep, WakeOutbox
 from consentline.api.errors import ERROR_RESPONSES
 from consentline.api.schemas import (
     ChannelName,
@@ -28,7 +28,7 @@ router = APIRouter(prefix="/api/v1", tags=["messages"], responses=ERROR_RESPONSE
     status_code=201,
     response_model=MessageResultPublic,
     response_model_exclude_unset=True,
-    dependencies=[Depends(notify_outbox)],
+    dependencies=[WakeOutbox],
 )
 def send_outbound(
     body: OutboundCreate, uow: UowDep, principal: PrincipalDep, now: NowDep, config: ConfigDep
@@ -54,7 +54,7 @@ def send_outbound(
     response_model=MessageResultPublic,
     response_model_exclude_unset=True,
     responses={200: {"model": MessageResultPublic, "description": "A repeated message"}},
-    dependencies=[Depends(notify_outbox)],
+    dependencies=[WakeOutbox],
 )
 def receive_inbound(
     body: InboundCreate, uow: UowDep, principal: PrincipalDep, now: NowDep, config: ConfigDep

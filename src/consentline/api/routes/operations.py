@@ -8,7 +8,7 @@ from sqlalchemy import Engine, text
 
 from consentline.api.errors import error_response
 from consentline.observability import metrics_exposition
-from consentline.store.db import migrations_current
+from consentline.store.db import migrations_current, reading
 
 router = APIRouter(tags=["operations"])
 
@@ -24,7 +24,7 @@ def readyz(request: Request) -> JSONResponse:
     """Ready: the database answers and its schema is at the newest migration."""
     engine: Engine = request.app.state.engine
     try:
-        with engine.connect() as conn:
+        with reading(engine) as conn:  # a probe must never wait for the write lock
             conn.execute(text("SELECT 1"))
             current = migrations_current(conn)
     except Exception:  # any database failure means not ready

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Depends, Path, Query
+from fastapi import APIRouter, Path, Query
 from pydantic import BaseModel, ConfigDict
 
-from consentline.api.deps import ConfigDep, NowDep, PrincipalDep, UowDep, notify_outbox
+from consentline.api.deps import ConfigDep, NowDep, PrincipalDep, UowDep, WakeOutbox
 from consentline.api.errors import ERROR_RESPONSES
 from consentline.api.schemas import OrgIdPath
 from consentline.domain.errors import NotFound
@@ -95,7 +95,7 @@ def list_outbox(
     return {"items": [{k: _iso(v) for k, v in item.items()} for item in items]}
 
 
-@router.post("/{org_id}/outbox/{item_id}/retry", dependencies=[Depends(notify_outbox)])
+@router.post("/{org_id}/outbox/{item_id}/retry", dependencies=[WakeOutbox])
 def retry_dead_letter(
     org_id: OrgIdPath, item_id: ItemIdPath, uow: UowDep, principal: PrincipalDep, now: NowDep
 ) -> dict[str, Any]:

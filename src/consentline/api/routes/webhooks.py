@@ -10,7 +10,7 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from consentline.api.deps import notify_outbox
+from consentline.api.deps import wake_outbox
 from consentline.api.errors import ERROR_RESPONSES
 from consentline.config import Config
 from consentline.service import webhooks
@@ -51,7 +51,7 @@ async def twilio_inbound(
         state.clock(),
         state.config.default_region,
     )
-    await notify_outbox(request)
+    wake_outbox(request)
     return Response(twiml, media_type="application/xml")
 
 
@@ -112,5 +112,5 @@ async def whatsapp_notification(
         state.clock(),
         state.config.default_region,
     )
-    await notify_outbox(request)
+    wake_outbox(request)
     return {"status": "ok"}
