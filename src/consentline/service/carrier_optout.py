@@ -28,9 +28,8 @@ def mirror_opt_out(engine: Engine, conversation_id: int, reason: str, now: datet
         conn = uow.connection
         conversation = store.lock_conversation_by_id(conn, conversation_id)
         settings = policy_settings(uow, conversation.root_id)
-        held = store.held_messages(conn, conversation_id)
         decision = carrier_opt_out(
-            conversation.record, settings, Message(Party.CONTACT, reason, now), held
+            conversation.record, settings, Message(Party.CONTACT, reason, now), conversation.held
         )
         before, after = conversation.record.state.value, decision.record.state.value
         chain = conversation.archive_chain()

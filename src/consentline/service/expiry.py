@@ -31,8 +31,7 @@ def expire_overdue(engine: Engine, clock: Callable[[], datetime]) -> int:
         # One transaction per conversation: a long sweep never blocks live traffic for long.
         with UnitOfWork(engine) as uow:
             conversation = store.lock_conversation_by_id(uow.connection, conversation_id)
-            held = store.held_messages(uow.connection, conversation_id)
-            overdue = expire_held(held, now, max_age)
+            overdue = expire_held(conversation.held, now, max_age)
             state = conversation.record.state.value
             chain = conversation.archive_chain()
             for message_id in overdue:

@@ -27,7 +27,7 @@ from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import conversations as store, orgs as org_store, outbox as outbox_store
 from consentline.store.archive import ArchiveChain
 from consentline.store.conversations import ConversationRow, NewMessage
-from consentline.store.orgs import LineRow
+from consentline.store.orgs import LineRow, LineWithPolicy
 
 MAX_GROUP_SIZE = 50
 LineRef = int | str
@@ -198,11 +198,22 @@ def line_ref(text: str) -> LineRef:
 
 def find_line(conn: Connection, principal: Principal, ref: LineRef, region: str) -> LineRow:
     """A line the caller may see, by id or number."""
+    return _find_line_with_policy(conn, principal, ref, region).line
+
+
+def _find_line_with_policy(
+    conn: Connection, principal: Principal, ref: LineRef, region: str
+) -> LineWithPolicy:
+    """A line the caller may see, with its company's name and settings, in one query."""
     if isinstance(ref, int):
-        line = org_store.get_line(conn, ref) if 0 < ref <= MAX_ID else None
-        return visible_line(conn, principal, line, str(ref))
-    number = to_e164(ref, region)
-    return visible_line(conn, principal, org_store.find_line_by_number(conn, number), number)
+        label = str(ref)
+        found = org_store.line_with_policy(conn, ref) if 0 < ref <= MAX_ID else None
+    else:
+        label = to_e164(ref, region)
+        found = org_store.line_with_policy(conn, label)
+    visible_line(conn, principal, found.line if found else None, label)
+    assert found is not None
+    return found
 
 
 # --- internals -----------------------------------------------------------------------------
@@ -216,15 +227,8 @@ def _context(
     now: datetime,
     region: str,
 ) -> _Context:
-    """The line with its company's name and settings, in one query."""
-    if isinstance(ref, int):
-        label = str(ref)
-        found = org_store.line_with_policy(uow.connection, ref) if 0 < ref <= MAX_ID else None
-    else:
-        label = to_e164(ref, region)
-        found = org_store.line_with_policy(uow.connection, label)
-    line = visible_line(uow.connection, principal, found.line if found else None, label)
-    assert found is not None
+    found = _find_line_with_policy(uow.connection, principal, ref, region)
+    line = found.line
     names = Names(employee_name=line.employee_name, company_name=found.company_name)
     settings = policy_settings_from(found.settings_document)
     return _Context(line, settings, names, channel, now)

@@ -294,10 +294,12 @@ def roots_with_holds(conn: Connection) -> list[int]:
 
 
 def lock_conversation_by_id(conn: Connection, conversation_id: int) -> ConversationRow:
+    """A known conversation with its held messages, locked as ``lock_conversation`` does."""
     query = select(conversations).where(conversations.c.id == conversation_id)
     if conn.dialect.name == "postgresql":
         query = query.with_for_update()
-    return _conversation(conn.execute(query).one())
+    row = conn.execute(query).one()
+    return _conversation(row, tuple(held_messages(conn, conversation_id)))
 
 
 def message_history(conn: Connection, conversation_id: int) -> list[dict[str, Any]]:

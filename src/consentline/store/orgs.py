@@ -151,11 +151,6 @@ def _line(row: Any) -> LineRow:
     return LineRow(row.id, row.org_id, row.root_id, row.number, row.employee_name)
 
 
-def get_line(conn: Connection, line_id: int) -> LineRow | None:
-    row = conn.execute(select(lines).where(lines.c.id == line_id)).first()
-    return _line(row) if row else None
-
-
 def find_line_by_number(conn: Connection, number: str) -> LineRow | None:
     row = conn.execute(select(lines).where(lines.c.number == number)).first()
     return _line(row) if row else None
