@@ -26,7 +26,6 @@ class UnitOfWork:
         self._read_only = read_only
         self._connection: Connection | None = None
         self._open = False
-        self._committed = False
 
     @property
     def connection(self) -> Connection:
@@ -62,26 +61,17 @@ class UnitOfWork:
         traceback: TracebackType | None,
     ) -> None:
         connection, self._connection, self._open = self._connection, None, False
-        if connection is None:
-            return
-        try:
-            if not self._committed and connection.in_transaction():
-                connection.rollback()
-        finally:
-            connection.close()
+        if connection is not None:
+            connection.close()  # rolls back what was not committed
 
     def commit(self) -> None:
         """Commit, and give the connection back to the pool at once: a web request still
         has its response to build, and that may wait for a thread held by a request
         that is itself waiting for a connection."""
         connection, self._connection = self._connection, None
-        self._committed = True
         if connection is None:  # nothing was read or written
             return
         try:
             connection.commit()
-        except BaseException:
-            self._committed = False
-            raise
         finally:
             connection.close()
