@@ -2,7 +2,7 @@
 
 SQLite runs every write transaction as ``BEGIN IMMEDIATE``, which serializes writers so two
 events on one conversation cannot both read the old consent record. PostgreSQL locks the
-conversation row instead (``SELECT ... FOR UPDATE``, see ``repository``).
+conversation row instead (``SELECT ... FOR UPDATE``, see ``conversations``).
 """
 
 from __future__ import annotations
@@ -26,6 +26,9 @@ MIGRATIONS = Path(__file__).with_name("migrations")
 POOL: dict[str, Any] = {"pool_size": 20, "max_overflow": 30, "pool_timeout": 60}
 READ_ONLY = "consentline_read_only"
 MIGRATION_LOCK = 0x636F6E73656E74  # any constant shared by every ConsentLine process
+# How long a SQLite writer waits for the one before it: on the process's lock, then on
+# SQLite's own (the driver's timeout and busy_timeout are the same wait).
+LOCK_TIMEOUT_SECONDS = 30
 
 
 def make_engine(url: str) -> Engine:
@@ -49,9 +52,9 @@ class _QueuedWriter(sqlite3.Connection):
     def hold_write_lock(self) -> None:
         if self.write_lock is None:
             return
-        if not self.write_lock.acquire(timeout=WRITE_LOCK_TIMEOUT):
+        if not self.write_lock.acquire(timeout=LOCK_TIMEOUT_SECONDS):
             raise sqlite3.OperationalError(
-                f"database is locked: waited {WRITE_LOCK_TIMEOUT} s for other writers"
+                f"database is locked: waited {LOCK_TIMEOUT_SECONDS} s for other writers"
             )
         self._holding = True
 
@@ -79,7 +82,6 @@ class _QueuedWriter(sqlite3.Connection):
             self.release_write_lock()
 
 
-WRITE_LOCK_TIMEOUT = 30
 _write_locks: dict[str, threading.Lock] = {}
 _write_locks_guard = threading.Lock()
 
@@ -94,7 +96,11 @@ def _sqlite_engine(url: str) -> Engine:
     in_memory = make_url(url).database in (None, "", ":memory:")
     engine = create_engine(
         url,
-        connect_args={"check_same_thread": False, "timeout": 30, "factory": _QueuedWriter},
+        connect_args={
+            "check_same_thread": False,
+            "timeout": LOCK_TIMEOUT_SECONDS,
+            "factory": _QueuedWriter,
+        },
         **({"poolclass": StaticPool} if in_memory else POOL),
     )
     write_lock = None if in_memory else _write_lock(str(engine.url.database))
@@ -109,7 +115,7 @@ def _sqlite_engine(url: str) -> Engine:
             cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute("PRAGMA busy_timeout=30000")
+        cursor.execute(f"PRAGMA busy_timeout={LOCK_TIMEOUT_SECONDS * 1000}")
         cursor.close()
 
     @event.listens_for(engine, "begin")
