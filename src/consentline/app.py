@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 
 from consentline.api import docs, errors
 from consentline.api.admission import AdmissionMiddleware
+from consentline.api.input_checks import storable_request
 from consentline.api.middleware import RequestContextMiddleware
 from consentline.api.routes import (
     messages,
@@ -102,6 +103,7 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(storable_request)],
     )
     app.state.engine = engine
     app.state.clock = clock

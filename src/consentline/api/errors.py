@@ -11,11 +11,17 @@ from pydantic import BaseModel
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from consentline.domain import errors
-from consentline.store.failures import DATABASE_ERRORS, database_unavailable, value_not_storable
+from consentline.store.failures import (
+    DATABASE_ERRORS,
+    conflicting_write,
+    database_unavailable,
+    value_not_storable,
+)
 
 log = logging.getLogger(__name__)
 RETRY_AFTER_SECONDS = 5
 """What a 503 for an unavailable database asks the client (or carrier) to wait."""
+CONFLICT = "Another request changed the same data at the same time; nothing was changed."
 UNAVAILABLE = "The database is not available right now; nothing was changed. Try again shortly."
 
 STATUS = {
@@ -94,6 +100,9 @@ async def _database_error(_request: Request, error: Exception) -> JSONResponse:
     if value_not_storable(error):
         log.warning("value refused by the database: %s", _kind(error))
         return error_response(422, "invalid_input", "A value in the request cannot be stored.")
+    if conflicting_write(error):
+        log.warning("write refused by a constraint: %s", _kind(error))
+        return error_response(409, "conflict", CONFLICT)
     raise error
 
 

@@ -22,16 +22,21 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from consentline.api.deps import unit_of_work_for
-from consentline.api.errors import RETRY_AFTER_SECONDS, UNAVAILABLE, status_of
+from consentline.api.errors import CONFLICT, RETRY_AFTER_SECONDS, UNAVAILABLE, status_of
 from consentline.config import Config
-from consentline.domain.errors import DomainError, InvalidInput, NotFound
+from consentline.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from consentline.portal import csrf, nav
 from consentline.portal.orgtree import TreeItem, build_tree
 from consentline.service.access import Principal
 from consentline.service.sign_in import principal_of
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import orgs as org_store, users as user_store
-from consentline.store.failures import DATABASE_ERRORS, database_unavailable, value_not_storable
+from consentline.store.failures import (
+    DATABASE_ERRORS,
+    conflicting_write,
+    database_unavailable,
+    value_not_storable,
+)
 from consentline.store.orgs import OrgRow
 from consentline.store.users import UserRow
 
@@ -194,6 +199,8 @@ class PortalRoute(APIRoute):
                 if value_not_storable(error):
                     message = "A value in the form cannot be stored."
                     return error_page(request, InvalidInput(message))
+                if conflicting_write(error):
+                    return error_page(request, Conflict(CONFLICT))
                 raise
 
         return route

@@ -41,3 +41,8 @@ def value_not_storable(error: BaseException) -> bool:
     return isinstance(error, exc.DataError) or (
         isinstance(error, exc.StatementError) and isinstance(error.orig, UnicodeEncodeError)
     )
+
+
+def conflicting_write(error: BaseException) -> bool:
+    """A constraint refused a write (two requests raced to create the same thing)."""
+    return isinstance(error, exc.IntegrityError)
