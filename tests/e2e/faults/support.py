@@ -115,7 +115,8 @@ class Server:
         self.starts += 1
 
         def up() -> bool:
-            assert self.process is not None and self.process.poll() is None, self.log()
+            assert self.process is not None
+            assert self.process.poll() is None, self.log()
             try:
                 return httpx.get(f"{self.base}/healthz", timeout=2).status_code == 200
             except httpx.HTTPError:
