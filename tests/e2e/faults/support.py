@@ -10,6 +10,7 @@ lines.
 
 from __future__ import annotations
 
+import hashlib
 import itertools
 import json
 import os
@@ -313,3 +314,26 @@ def statuses_of(log_text: str) -> Iterator[int]:
             status = json.loads(line).get("status")
             if isinstance(status, int):
                 yield status
+
+
+def assert_log_keeps_secrets(log_text: str, secrets: list[str]) -> None:
+    """No line of the log holds a whole phone number, a body, an email, a key, or a hash."""
+    assert log_text.strip(), "the server logged nothing"
+    for line in log_text.splitlines():
+        for secret in secrets:
+            assert secret not in line, (secret, line)
+        assert "$argon2" not in line, line
+        assert "[parameters:" not in line, line
+
+
+def secrets_of(tenant: Tenant, *bodies: str) -> list[str]:
+    """What must never be logged, for a tenant of these tests: its key, the key's hash, the
+    numbers (with and without +), and the bodies given."""
+    numbers = [LINE, *CONTACTS]
+    return [
+        tenant.key,
+        hashlib.sha256(tenant.key.encode()).hexdigest(),
+        *numbers,
+        *(n.lstrip("+") for n in numbers),
+        *bodies,
+    ]

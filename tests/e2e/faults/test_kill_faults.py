@@ -9,7 +9,16 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
-from tests.e2e.faults.support import Load, Server, assert_failed_well, outcome, tenant_on, wait_for
+from tests.e2e.faults.support import (
+    Load,
+    Server,
+    assert_failed_well,
+    assert_log_keeps_secrets,
+    outcome,
+    secrets_of,
+    tenant_on,
+    wait_for,
+)
 
 WARM_UP_SECONDS = 2.0
 RECOVERY_BOUND = 60.0  # a new process imports, migrates and starts; the machine may be busy
@@ -43,3 +52,4 @@ def test_server_and_worker_killed_mid_load(
     finally:
         server.stop()
     assert_failed_well(figures, RECOVERY_BOUND)
+    assert_log_keeps_secrets(server.log(), secrets_of(tenant, "fault text"))

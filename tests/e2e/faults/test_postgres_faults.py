@@ -19,7 +19,9 @@ from tests.e2e.faults.support import (
     Load,
     Server,
     assert_failed_well,
+    assert_log_keeps_secrets,
     outcome,
+    secrets_of,
     tenant_on,
     wait_for,
 )
@@ -103,6 +105,7 @@ def test_postgres_stopped_under_load(
     assert figures.answers_503 > 0, figures
     assert_failed_well(figures, RECOVERY_BOUND)
     assert _ready(server.base) == 200
+    assert_log_keeps_secrets(server.log(), secrets_of(tenant, "fault text"))
 
 
 def test_postgres_frozen_under_load(
@@ -144,3 +147,4 @@ def test_postgres_frozen_under_load(
     # Answered within the timeouts (2 s to connect, 2 s + 1 s per statement), not the freeze.
     assert slowest_during < FREEZE_SECONDS - 1, figures
     assert_failed_well(figures, RECOVERY_BOUND)
+    assert_log_keeps_secrets(server.log(), secrets_of(tenant, "fault text"))
