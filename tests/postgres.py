@@ -6,9 +6,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import tempfile
@@ -32,7 +34,10 @@ def _free_port() -> int:
 
 
 class PostgresServer:
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
+        """``durable``: a commit is acknowledged only once in the WAL (for the fault tests,
+        which crash the server; by default commits are faster and may be lost then)."""
+        self.durable = durable
         self.root = Path(tempfile.mkdtemp(prefix="consentline-pg-"))
         self.data = self.root / "data"
         self.sockets = self.root / "sockets"
@@ -51,11 +56,17 @@ class PostgresServer:
         self._run(
             _bin("initdb"), "-D", str(self.data), "--auth=trust", "-U", "postgres", "-E", "UTF8"
         )
+        self.resume_service()
+        return self
+
+    def resume_service(self) -> None:
+        """Start the server (again, after ``halt``)."""
         options = (
             f"-p {self.port} -k {self.sockets} -c listen_addresses=127.0.0.1 "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off "
-            "-c max_connections=200"
+            "-c fsync=off -c full_page_writes=off -c max_connections=200"
         )
+        if not self.durable:
+            options += " -c synchronous_commit=off"
         self._run(
             _bin("pg_ctl"),
             "-D",
@@ -67,7 +78,38 @@ class PostgresServer:
             str(self.root / "log"),
             "start",
         )
-        return self
+
+    # --- faults, for the tests of how ConsentLine fails --------------------------------------
+
+    def halt(self) -> None:
+        """Stop the server at once, as a crash would (its data stays for ``resume_service``)."""
+        self._run(_bin("pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop")
+
+    def processes(self) -> list[int]:
+        """The postmaster's pid and its children's (this server's only)."""
+        postmaster = int((self.data / "postmaster.pid").read_text().split()[0])
+        children = []
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[1]) == postmaster:
+                children.append(int(stat.parent.name))
+        return [postmaster, *children]
+
+    def freeze(self) -> list[int]:
+        """SIGSTOP every process of this server: it accepts connections and answers nothing."""
+        frozen = self.processes()
+        for pid in frozen:
+            os.kill(pid, signal.SIGSTOP)
+        return frozen
+
+    @staticmethod
+    def thaw(frozen: list[int]) -> None:
+        for pid in frozen:
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(pid, signal.SIGCONT)
 
     def url(self, database: str = "postgres") -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"

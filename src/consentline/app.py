@@ -6,11 +6,12 @@ from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI
 from sqlalchemy import Engine
 
 from consentline.api import docs, errors
 from consentline.api.admission import AdmissionMiddleware
+from consentline.api.input_checks import storable_request
 from consentline.api.middleware import RequestContextMiddleware
 from consentline.api.routes import (
     messages,
@@ -62,6 +63,15 @@ def outbox_worker(engine: Engine, config: Config, clock: Clock = utc_now) -> Out
     )
 
 
+def engine_for(config: Config) -> Engine:
+    """The engine of the server and the worker, with the configured timeouts."""
+    return make_engine(
+        config.database_url,
+        connect_timeout=config.database_connect_timeout,
+        statement_timeout=config.database_statement_timeout,
+    )
+
+
 def create_app(
     config: Config,
     *,
@@ -70,7 +80,7 @@ def create_app(
     run_worker: bool | None = None,
 ) -> FastAPI:
     """The application on an engine whose schema is current (see ``build_app``)."""
-    engine = engine or make_engine(config.database_url)
+    engine = engine or engine_for(config)
     with_worker = config.run_worker if run_worker is None else run_worker
 
     @asynccontextmanager
@@ -93,6 +103,7 @@ def create_app(
         lifespan=lifespan,
         docs_url=None,
         redoc_url=None,
+        dependencies=[Depends(storable_request)],
     )
     app.state.engine = engine
     app.state.clock = clock
@@ -103,7 +114,11 @@ def create_app(
         limit=config.max_concurrent_requests,
         queue_timeout=config.queue_timeout,
     )
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=config.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=config.max_body_bytes,
+        hsts=config.environment == "production",
+    )
 
     docs.install(app)
     app.include_router(operations.router)
@@ -119,7 +134,7 @@ def create_app(
 
 def build_app(config: Config) -> FastAPI:
     """Engine, migrations, application: what ``consentline serve`` runs."""
-    engine = make_engine(config.database_url)
+    engine = engine_for(config)
     migrate(engine)
     return create_app(config, engine=engine)
 

@@ -10,7 +10,7 @@ from typing import Annotated
 
 import typer
 
-from consentline.app import build_app, utc_now
+from consentline.app import build_app, engine_for, outbox_worker, utc_now
 from consentline.archive import commands as archive_commands
 from consentline.config import Config
 from consentline.domain.errors import DomainError
@@ -172,11 +172,9 @@ def worker(database_url: DatabaseUrl = None) -> None:
     import logging.config
     import signal
 
-    from consentline.app import outbox_worker
-
     config = _config(database_url)
     logging.config.dictConfig(logging_config(config.log_format))
-    engine = make_engine(config.database_url)
+    engine = engine_for(config)
     migrate(engine)
     running = outbox_worker(engine, config)
     signal.signal(signal.SIGTERM, lambda *_: running.stop())

@@ -45,6 +45,11 @@ class Config(BaseSettings):
     more wait in line (see ``api/admission.py``)."""
     queue_timeout: float = Field(default=10.0, gt=0)
     """Seconds a request waits in that line before it is answered 503 with Retry-After."""
+    database_connect_timeout: float = Field(default=5.0, gt=0)
+    """Seconds to wait for a new PostgreSQL connection; then the request answers 503."""
+    database_statement_timeout: float = Field(default=10.0, gt=0)
+    """Seconds one PostgreSQL statement may run before the server cancels it (the request
+    answers 503). A server that answers nothing at all (frozen) is given one second more."""
     log_format: Literal["json", "text"] = "json"
     secret_key: str | None = None
     """Signs portal session cookies. Required in production; in development a random key is

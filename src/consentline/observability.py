@@ -21,7 +21,7 @@ from prometheus_client import (
     multiprocess as prometheus_multiprocess,
 )
 
-from consentline.log_redaction import PhoneNumberRedactor
+from consentline.log_redaction import PhoneNumberRedactor, scrub
 
 request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
@@ -63,7 +63,8 @@ class JsonFormatter(logging.Formatter):
             if key not in _SKIPPED_ATTRIBUTES and not key.startswith("_"):
                 entry[key] = value
         if record.exc_info:
-            entry["exception"] = self.formatException(record.exc_info)
+            # Scrubbed by ``PhoneNumberRedactor`` when the handler has it; scrubbed here too.
+            entry["exception"] = scrub(record.exc_text or self.formatException(record.exc_info))
         return json.dumps(entry, default=str)
 
 

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
-from sqlalchemy import select
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+from sqlalchemy import event, select
+from sqlalchemy.exc import OperationalError
 
 from consentline.app import default_providers
-from consentline.providers.outbox import Provider, deliver_due
+from consentline.providers.outbox import BatchInterrupted, Provider, deliver_due, release_items
 from consentline.store.outbox import OutboxItem
 from consentline.store.tables import outbox, simulator_deliveries
 from tests.integration.conftest import Gateway
@@ -72,3 +77,58 @@ def test_a_message_that_keeps_failing_becomes_a_dead_letter(gateway: Gateway) ->
     with gateway.engine.connect() as conn:
         errors = [r.last_error for r in conn.execute(select(outbox))]
     assert all("carrier unreachable" in (e or "") for e in errors)
+
+
+class ReconcilingProvider:
+    """Sends, remembers what it sent, and can say so (as Twilio's message list can);
+    ``after_first_send`` runs once, just after the first send."""
+
+    name = "reconciling"
+
+    def __init__(self, after_first_send: Callable[[], None]) -> None:
+        self.after_first_send: Callable[[], None] | None = after_first_send
+        self.sent: dict[int, str] = {}
+
+    def send(self, item: OutboxItem) -> str | None:
+        assert item.id not in self.sent, "sent twice"
+        self.sent[item.id] = item.body
+        if self.after_first_send is not None:
+            self.after_first_send, then = None, self.after_first_send
+            then()
+        return f"r-{item.id}"
+
+    def find_sent(self, item: OutboxItem) -> str | None:
+        return f"r-{item.id}" if item.id in self.sent else None
+
+
+def test_a_database_failure_mid_batch_gives_the_items_back_at_once(gateway: Gateway) -> None:
+    """The database fails just after a send: the batch's items are released (once the
+    database answers again), not held until their lease runs out; the one that went out is
+    in doubt, so the carrier is asked before anything is sent again."""
+    gateway.inbound(CONTACT, "Hi")  # two items: the request to the contact, the notice
+    down = {"now": False}
+
+    @event.listens_for(gateway.engine, "before_cursor_execute")
+    def _outage(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if down["now"] and statement.lstrip().upper().startswith("UPDATE OUTBOX"):
+            raise OperationalError(statement, {}, Exception("the database went away"))
+
+    provider = ReconcilingProvider(after_first_send=lambda: down.update(now=True))
+    providers: dict[str, Provider] = {"contact": provider, "employee": provider}
+    with pytest.raises(BatchInterrupted) as interrupted:
+        deliver_due(gateway.engine, providers, gateway.clock, owner="w1", lease_seconds=120)
+    unreleased = interrupted.value.unreleased
+    assert [maybe_sent for _, maybe_sent in unreleased] == [True, False]
+
+    down["now"] = False
+    assert release_items(gateway.engine, unreleased, "w1", gateway.clock()) == []
+    with gateway.engine.connect() as conn:
+        rows = conn.execute(select(outbox).order_by(outbox.c.id)).all()
+    assert [(r.lease_owner, r.in_doubt, r.attempts) for r in rows] == [
+        (None, True, 1),  # handed to the carrier, outcome unrecorded: ask first
+        (None, False, 0),  # never tried: as it was
+    ]
+
+    assert deliver_due(gateway.engine, providers, gateway.clock, owner="w2") == 2
+    assert sorted(provider.sent) == [rows[0].id, rows[1].id]  # each sent once
+    assert [status for status, _ in _statuses(gateway)] == ["sent", "sent"]

@@ -1,5 +1,9 @@
 """One ASGI middleware for every request: request id, body size limit, security headers,
-the access log line and the latency metric."""
+the access log line and the latency metric.
+
+Every answer but static files carries ``Cache-Control: no-store`` (API answers and signed-in
+pages hold personal data a shared cache or the browser's history must not keep), and in
+production ``Strict-Transport-Security``."""
 
 from __future__ import annotations
 
@@ -24,6 +28,9 @@ SECURITY_HEADERS = {
     "Referrer-Policy": "no-referrer",
     "Cross-Origin-Opener-Policy": "same-origin",
 }
+HSTS = "max-age=31536000; includeSubDomains"
+# Static files (the portal's assets, the API documentation's) may be cached.
+CACHEABLE_PREFIXES = ("/static/", "/api/static/")
 
 
 class BodyTooLarge(Exception):
@@ -31,9 +38,12 @@ class BodyTooLarge(Exception):
 
 
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int) -> None:
+    def __init__(self, app: ASGIApp, *, max_body_bytes: int, hsts: bool = False) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.headers = dict(SECURITY_HEADERS)
+        if hsts:
+            self.headers["Strict-Transport-Security"] = HSTS
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
@@ -46,6 +56,7 @@ class RequestContextMiddleware:
         started = time.perf_counter()
         status = 500
         response_started = False
+        cacheable = scope["path"].startswith(CACHEABLE_PREFIXES)
 
         async def send_with_headers(message: Message) -> None:
             nonlocal status, response_started
@@ -53,9 +64,11 @@ class RequestContextMiddleware:
                 status, response_started = message["status"], True
                 response_headers = MutableHeaders(scope=message)
                 response_headers["X-Request-ID"] = current_id
-                for name, value in SECURITY_HEADERS.items():
+                for name, value in self.headers.items():
                     if name not in response_headers:
                         response_headers[name] = value
+                if not cacheable and "Cache-Control" not in response_headers:
+                    response_headers["Cache-Control"] = "no-store"
             await send(message)
 
         received = 0

@@ -5,9 +5,10 @@ from __future__ import annotations
 from typing import Annotated, Literal
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field
 
 from consentline.domain.messages import Channel
+from consentline.domain.text import refusal
 from consentline.service.access import MAX_ID
 
 PrivilegeName = Literal["setup", "reports", "messaging"]
@@ -17,12 +18,23 @@ OrgIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="The organization's
 ChannelName = Literal["sms", "whatsapp"]
 
 
+def _one_line(value: str) -> str:
+    reason = refusal(value, single_line=True)
+    if reason:
+        raise ValueError(reason)
+    return value
+
+
+OneLine = Annotated[str, AfterValidator(_one_line)]
+"""Names, numbers and ids: one line, no control characters (they reach headers and logs)."""
+
+
 class Strict(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
 
 class OrgCreate(Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: OneLine = Field(min_length=1, max_length=200)
     parent_id: RecordId | None = None
 
 
@@ -38,7 +50,7 @@ class EntitlementsUpdate(Strict):
 
 
 class ApiKeyCreate(Strict):
-    name: str = Field(min_length=1, max_length=200)
+    name: OneLine = Field(min_length=1, max_length=200)
     privileges: list[PrivilegeName] = Field(min_length=1)
 
 
@@ -49,8 +61,8 @@ class ApiKeyCreated(BaseModel):
 
 
 class UserCreate(Strict):
-    email: str = Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-    name: str = Field(min_length=1, max_length=200)
+    email: OneLine = Field(max_length=320, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+    name: OneLine = Field(min_length=1, max_length=200)
     password: str = Field(min_length=10, max_length=1000)
     privileges: list[PrivilegeName] = []
 
@@ -63,8 +75,8 @@ class UserPublic(BaseModel):
 
 
 class LineCreate(Strict):
-    number: str = Field(max_length=40)
-    employee_name: str = Field(min_length=1, max_length=200)
+    number: OneLine = Field(max_length=40)
+    employee_name: OneLine = Field(min_length=1, max_length=200)
 
 
 class LinePublic(BaseModel):
@@ -85,10 +97,10 @@ class GroupMessagingUpdate(Strict):
 
 
 class KeywordsUpdate(Strict):
-    opt_in: str | None = Field(default=None, max_length=40)
-    opt_out: str | None = Field(default=None, max_length=40)
-    opt_in_synonyms: list[str] | None = Field(default=None, max_length=50)
-    opt_out_synonyms: list[str] | None = Field(default=None, max_length=50)
+    opt_in: OneLine | None = Field(default=None, max_length=40)
+    opt_out: OneLine | None = Field(default=None, max_length=40)
+    opt_in_synonyms: list[OneLine] | None = Field(default=None, max_length=50)
+    opt_out_synonyms: list[OneLine] | None = Field(default=None, max_length=50)
 
 
 class SettingsUpdate(Strict):
@@ -135,8 +147,10 @@ class SettingsPublic(BaseModel):
 
 
 class OutboundCreate(Strict):
-    line: RecordId | str = Field(description="The line's id or its number.")
-    to: str | list[str] = Field(description="A contact's number, or a list for a group send.")
+    line: RecordId | OneLine = Field(description="The line's id or its number.")
+    to: OneLine | list[OneLine] = Field(
+        description="A contact's number, or a list for a group send."
+    )
     body: str
     channel: ChannelName = Channel.SMS.value
 
@@ -144,11 +158,11 @@ class OutboundCreate(Strict):
 class InboundCreate(Strict):
     model_config = ConfigDict(extra="forbid", populate_by_name=True)
 
-    from_: str = Field(alias="from", description="The contact's number.")
-    line: RecordId | str = Field(description="The line's id or its number.")
+    from_: OneLine = Field(alias="from", description="The contact's number.")
+    line: RecordId | OneLine = Field(description="The line's id or its number.")
     body: str
     channel: ChannelName = Channel.SMS.value
-    provider_message_id: str | None = Field(default=None, min_length=1, max_length=200)
+    provider_message_id: OneLine | None = Field(default=None, min_length=1, max_length=200)
 
 
 class ConsentPublic(BaseModel):

@@ -126,11 +126,12 @@ def export_command(
         with reading(engine) as conn:
             scope = scope_for(conn, CLI, org)
             rows = export.records(conn, scope, when)
-            if export_format is ExportFormat.JSONL:
-                with output.open("w", encoding="utf-8") as out:
-                    count = export.write_jsonl(rows, out)
-            else:
-                count = export.write_eml_zip(rows, output)
+            with export.finished_or_absent(output) as partial:
+                if export_format is ExportFormat.JSONL:
+                    with partial.open("w", encoding="utf-8") as out:
+                        count = export.write_jsonl(rows, out)
+                else:
+                    count = export.write_eml_zip(rows, partial)
     except DomainError as error:
         typer.echo(f"error: {error.message}", err=True)
         raise typer.Exit(2) from None

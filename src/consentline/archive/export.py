@@ -11,11 +11,15 @@ from __future__ import annotations
 import hashlib
 import heapq
 import json
+import os
 import tempfile
+import unicodedata
 import zipfile
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
+from email.headerregistry import Address
 from email.message import EmailMessage
 from email.utils import format_datetime
 from pathlib import Path
@@ -175,6 +179,24 @@ def records(conn: Connection, scope: Scope, when: ExportRange) -> Iterator[dict[
     )
 
 
+@contextmanager
+def finished_or_absent(path: Path) -> Iterator[Path]:
+    """A temporary file beside ``path``, moved into place only when the block completes:
+    an export that fails half-way leaves no partial file behind (and an earlier export at
+    ``path`` untouched). The file is readable by its owner only: it holds personal data."""
+    handle, name = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".partial", dir=path.parent)
+    os.close(handle)
+    temporary = Path(name)
+    try:
+        yield temporary
+        with temporary.open("rb") as written:
+            os.fsync(written.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        temporary.unlink(missing_ok=True)
+        raise
+
+
 def write_jsonl(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
     count = 0
     for row in rows:
@@ -183,10 +205,17 @@ def write_jsonl(rows: Iterator[dict[str, Any]], out: IO[str]) -> int:
     return count
 
 
-def _address(name: str | None, number: str) -> str:
+def _header_text(value: object) -> str:
+    """A header value on one line: names stored before line breaks were refused may hold
+    them, and a header cannot. Non-ASCII text is RFC 2047-encoded by the message policy."""
+    text = "".join(" " if unicodedata.category(c) in ("Cc", "Zl", "Zp") else c for c in str(value))
+    return " ".join(text.split())
+
+
+def _address(name: str | None, number: str) -> Address:
     local = "consentline" if number == "ConsentLine" else number.lstrip("+")
     label = f"{name} ({number})" if name else number
-    return f'"{label}" <{local}@{MAIL_DOMAIN}>'
+    return Address(display_name=_header_text(label), username=local, domain=MAIL_DOMAIN)
 
 
 def to_eml(record: dict[str, Any]) -> bytes:
@@ -202,7 +231,9 @@ def to_eml(record: dict[str, Any]) -> bytes:
         f"<{record['type']}-{record['id']}.{record['conversation_id']}@{MAIL_DOMAIN}>"
     )
     what = "Consent event" if record["type"] == "consent_event" else record["channel"].upper()
-    mail["Subject"] = f"{what} {record['direction']}: {employee} / {record['contact']}"
+    mail["Subject"] = _header_text(
+        f"{what} {record['direction']}: {employee} / {record['contact']}"
+    )
     headers = {
         "X-ConsentLine-Record": record["type"],
         "X-ConsentLine-Organization": record["organization"],
@@ -218,7 +249,7 @@ def to_eml(record: dict[str, Any]) -> bytes:
     }
     for name, value in headers.items():
         if value:
-            mail[name] = str(value)
+            mail[name] = _header_text(value)
     mail.set_content(record["body"], charset="utf-8")
     return mail.as_bytes()
 

@@ -8,6 +8,7 @@ errors into an HTML page (or, for a signed-out caller, a redirect to the sign-in
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -21,18 +22,25 @@ from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
 from consentline.api.deps import unit_of_work_for
-from consentline.api.errors import status_of
+from consentline.api.errors import CONFLICT, RETRY_AFTER_SECONDS, UNAVAILABLE, status_of
 from consentline.config import Config
-from consentline.domain.errors import DomainError, NotFound
+from consentline.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from consentline.portal import csrf, nav
 from consentline.portal.orgtree import TreeItem, build_tree
 from consentline.service.access import Principal
 from consentline.service.sign_in import principal_of
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import orgs as org_store, users as user_store
+from consentline.store.failures import (
+    DATABASE_ERRORS,
+    conflicting_write,
+    database_unavailable,
+    value_not_storable,
+)
 from consentline.store.orgs import OrgRow
 from consentline.store.users import UserRow
 
+log = logging.getLogger(__name__)
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))
 
 
@@ -159,6 +167,15 @@ def error_page(request: Request, error: DomainError) -> Response:
     return render(request, "error.html", status, error=error)
 
 
+def unavailable_page(request: Request) -> Response:
+    """The database is down, frozen or full: try again shortly (nothing was changed)."""
+    name = "partials/error.html" if request.headers.get("HX-Request") else "unavailable.html"
+    error = DomainError(UNAVAILABLE, code="database_unavailable")
+    response = render(request, name, 503, error=error)
+    response.headers["Retry-After"] = str(RETRY_AFTER_SECONDS)
+    return response
+
+
 class PortalRoute(APIRoute):
     """Signed-out callers go to the sign-in page; domain errors become an HTML page."""
 
@@ -175,6 +192,16 @@ class PortalRoute(APIRoute):
                 return RedirectResponse(f"/login?next={quote(target)}", status_code=303)
             except DomainError as error:
                 return error_page(request, error)
+            except DATABASE_ERRORS as error:
+                if database_unavailable(error):
+                    log.warning("database unavailable: %s", type(error).__name__)
+                    return unavailable_page(request)
+                if value_not_storable(error):
+                    message = "A value in the form cannot be stored."
+                    return error_page(request, InvalidInput(message))
+                if conflicting_write(error):
+                    return error_page(request, Conflict(CONFLICT))
+                raise
 
         return route
 

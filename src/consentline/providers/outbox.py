@@ -26,6 +26,7 @@ from sqlalchemy import Engine
 from consentline.service.carrier_optout import mirror_opt_out
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import outbox as outbox_store
+from consentline.store.failures import DATABASE_ERRORS
 from consentline.store.outbox import OutboxItem
 
 log = logging.getLogger(__name__)
@@ -87,6 +88,10 @@ class FixedProviders:
         return self.by_destination[item.destination]
 
 
+MAX_PAUSE_SECONDS = 10.0
+"""The longest the worker waits between passes while the database keeps failing."""
+
+
 def backoff(attempts: int, base: float = 2.0, cap: float = 3600.0) -> timedelta:
     """Exponential backoff with full jitter."""
     return timedelta(seconds=random.uniform(0, min(cap, base * 2**attempts)))  # noqa: S311
@@ -115,14 +120,68 @@ def deliver_due(
         )
         uow.commit()
     sent = 0
-    for item in items:
-        with UnitOfWork(engine) as uow:
-            lease = timedelta(seconds=lease_seconds)
-            still_ours = outbox_store.renew(uow.connection, item.id, owner, clock(), lease)
-            uow.commit()
-        if still_ours:  # a slow batch may have outlived its lease: then it is not ours
-            sent += _deliver_one(engine, router, clock, item, owner, max_attempts)
+    for index, item in enumerate(items):
+        stage = _Stage()
+        try:
+            with UnitOfWork(engine) as uow:
+                lease = timedelta(seconds=lease_seconds)
+                still_ours = outbox_store.renew(uow.connection, item.id, owner, clock(), lease)
+                uow.commit()
+            if still_ours:  # a slow batch may have outlived its lease: then it is not ours
+                sent += _deliver_one(engine, router, clock, item, owner, max_attempts, stage)
+        except Exception as error:
+            unfinished = [(item, stage.maybe_sent), *((rest, False) for rest in items[index + 1 :])]
+            raise BatchInterrupted(
+                release_items(engine, unfinished, owner, clock() + RELEASE_BACKOFF)
+            ) from error
     return sent
+
+
+# How long released items wait before they are due again: the database just failed.
+RELEASE_BACKOFF = timedelta(seconds=2)
+Unfinished = list[tuple[OutboxItem, bool]]
+"""Claimed items a pass could not finish, each with whether it may have been sent."""
+
+
+class BatchInterrupted(Exception):
+    """The database failed mid-batch. ``unreleased`` are the claimed items that could not
+    be given back yet (the database is still failing): release them with ``release_items``
+    once it answers, or their lease runs out."""
+
+    def __init__(self, unreleased: Unfinished) -> None:
+        super().__init__(f"outbox pass interrupted; {len(unreleased)} items still leased")
+        self.unreleased = unreleased
+
+
+class _DatabaseFailed(Exception):
+    """Looking up the item's carrier failed on the database: not a failed send."""
+
+
+@dataclass
+class _Stage:
+    maybe_sent: bool = False
+    """Whether the item was handed to its carrier and the outcome not recorded."""
+
+
+def release_items(
+    engine: Engine, unfinished: Unfinished, owner: str, retry_at: datetime
+) -> Unfinished:
+    """Give back items at once, for a retry at ``retry_at``; returns those that could not
+    be (the database still fails), to try again later."""
+    if not unfinished:
+        return []
+    try:
+        with UnitOfWork(engine) as uow:
+            for item, maybe_sent in unfinished:
+                outbox_store.release(uow.connection, item, owner, retry_at, maybe_sent=maybe_sent)
+            uow.commit()
+    except Exception as error:
+        log.warning(
+            "could not release %d outbox items yet: %s", len(unfinished), type(error).__name__
+        )
+        return unfinished
+    log.info("released %d outbox items for a retry", len(unfinished))
+    return []
 
 
 def _deliver_one(
@@ -132,18 +191,26 @@ def _deliver_one(
     item: OutboxItem,
     owner: str,
     max_attempts: int,
+    stage: _Stage,
 ) -> int:
     provider_name = "unknown"
     try:
-        provider = router.provider_for(engine, item)
+        try:
+            provider = router.provider_for(engine, item)
+        except DATABASE_ERRORS:
+            raise _DatabaseFailed from None
         provider_name = provider.name
+        stage.maybe_sent = True
         message_id = _send(provider, item)
+    except _DatabaseFailed:
+        raise
     except Exception as error:
         failure = error if isinstance(error, SendError) else SendError(repr(error))
         if not isinstance(error, SendError):
             log.warning("send of outbox item %s failed: %s", item.id, type(error).__name__)
         else:
             log.warning("send of outbox item %s failed: %s", item.id, error.code or "error")
+        stage.maybe_sent = failure.in_doubt
         now = clock()
         final = not failure.retryable or item.attempts + 1 >= max_attempts
         retry_at = None if final else now + backoff(item.attempts)
@@ -214,6 +281,8 @@ class OutboxWorker:
         self._max_attempts = max_attempts
         self._lease_seconds = lease_seconds
         self._owner = worker_id()
+        self._unreleased: Unfinished = []
+        self._failures = 0
         self._wake = threading.Event()
         self._stop = threading.Event()
         self._thread = threading.Thread(target=self.run, name="outbox-worker", daemon=True)
@@ -236,22 +305,45 @@ class OutboxWorker:
         last_housekeeping = 0.0
         while not self._stop.is_set():
             try:
-                while deliver_due(
-                    self._engine,
-                    self._providers,
-                    self._clock,
-                    limit=self._batch,
-                    max_attempts=self._max_attempts,
-                    lease_seconds=self._lease_seconds,
-                    owner=self._owner,
-                ):
-                    if self._stop.is_set():
-                        return
-                due = time.monotonic() - last_housekeeping >= self._housekeeping_every
-                if self._housekeeping and due:
+                self._pass()
+                if time.monotonic() - last_housekeeping >= self._housekeeping_every:
                     last_housekeeping = time.monotonic()
-                    self._housekeeping()
-            except Exception:
-                log.exception("outbox worker pass failed; trying again")
-            self._wake.wait(self._interval)
+                    if self._housekeeping:
+                        self._housekeeping()
+                self._failures = 0
+            except Exception as error:
+                self._failures += 1
+                if isinstance(error, BatchInterrupted):
+                    self._unreleased = error.unreleased
+                # The cause's type only: its text may quote values (numbers, bodies).
+                cause = error.__cause__ or error
+                log.warning(
+                    "outbox worker pass failed (%s); trying again in %.1f s",
+                    type(cause).__name__,
+                    self._pause(),
+                )
+            self._wake.wait(self._pause())
             self._wake.clear()
+
+    def _pass(self) -> None:
+        if self._unreleased:  # what a failed pass could not give back, now the database answers
+            self._unreleased = release_items(
+                self._engine, self._unreleased, self._owner, self._clock()
+            )
+            if self._unreleased:
+                raise RuntimeError("the database still fails")
+        while deliver_due(
+            self._engine,
+            self._providers,
+            self._clock,
+            limit=self._batch,
+            max_attempts=self._max_attempts,
+            lease_seconds=self._lease_seconds,
+            owner=self._owner,
+        ):
+            if self._stop.is_set():
+                return
+
+    def _pause(self) -> float:
+        """The interval, doubled for each pass in a row that failed (up to MAX_PAUSE)."""
+        return min(MAX_PAUSE_SECONDS, self._interval * 2.0 ** min(self._failures, 10))

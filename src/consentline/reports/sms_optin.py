@@ -22,6 +22,7 @@ from consentline.store import orgs as org_store
 from consentline.store.tables import conversations, lines, messages, orgs
 
 MAX_PAGE_SIZE = 500
+MAX_PAGE = 10_000_000
 BATCH = 2000
 
 COLUMNS: tuple[tuple[str, str], ...] = (
@@ -176,8 +177,10 @@ def page(
     conn: Connection, scope: Scope, report: ReportFilter, number: int, size: int
 ) -> dict[str, Any]:
     """One page of rows, newest change first, and the total."""
-    if number < 1 or not 1 <= size <= MAX_PAGE_SIZE:
-        raise InvalidInput(f"page starts at 1; page_size is 1 to {MAX_PAGE_SIZE}.")
+    if not 1 <= number <= MAX_PAGE or not 1 <= size <= MAX_PAGE_SIZE:
+        raise InvalidInput(
+            f"page is 1 to {MAX_PAGE}; page_size is 1 to {MAX_PAGE_SIZE}.", code="out_of_range"
+        )
     ids = _ids(scope, report)
     total = conn.execute(select(func.count()).select_from(ids.subquery())).scalar_one()
     wanted = ids.order_by(*NEWEST_FIRST).limit(size).offset((number - 1) * size)

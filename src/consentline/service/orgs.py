@@ -10,6 +10,7 @@ from argon2 import PasswordHasher
 
 from consentline.domain.errors import Conflict, InheritedSetting, InvalidInput
 from consentline.domain.phone import to_e164
+from consentline.domain.text import one_line
 from consentline.service import settings as settings_service
 from consentline.service.access import (
     Principal,
@@ -35,8 +36,11 @@ class UserCreated:
     privileges: list[str]
 
 
+UNUSABLE_NUMBER = "The number {} cannot be used for a new line (it may already be one)."
+
+
 def _name(value: str, what: str) -> str:
-    name = value.strip()
+    name = one_line(value, f"The {what}").strip()
     if not name or len(name) > 200:
         raise InvalidInput(f"The {what} must be 1 to 200 characters.", code="invalid_name")
     return name
@@ -134,7 +138,7 @@ def add_user(
     *,
     is_operator: bool = False,
 ) -> UserCreated:
-    email = email.strip().lower()
+    email = one_line(email, "The email").strip().lower()
     if not _EMAIL.match(email) or len(email) > 320:
         raise InvalidInput(f"{email!r} is not an email address.", code="invalid_email")
     if len(password) < MIN_PASSWORD_LENGTH:
@@ -190,7 +194,9 @@ def create_line(
     principal.require(Privilege.SETUP)
     e164 = to_e164(number, default_region)
     if org_store.find_line_by_number(conn, e164) is not None:
-        raise Conflict(f"The number {e164} is already a line.", code="line_exists")
+        # One answer whoever holds the number: a tenant must not learn which numbers
+        # another tenant's lines use.
+        raise Conflict(UNUSABLE_NUMBER.format(e164), code="number_unavailable")
     line = org_store.insert_line(conn, org, e164, _name(employee_name, "employee name"), now)
     uow.commit()
     return line

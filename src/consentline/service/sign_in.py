@@ -80,17 +80,23 @@ def sign_in(
     ip = sign_in_throttle.address_key(client_host) if client_host else None
     conn = uow.connection
     since = now - sign_in_throttle.WINDOW
+    user_store.lock_sign_in(conn, email, ip)
     account_failures = user_store.failures_since(conn, email, since)
     address_failures = user_store.failures_from_since(conn, ip, since) if ip else []
     verdict = sign_in_throttle.check_both(account_failures, address_failures, now)
     if not verdict.allowed:
         raise TooManyAttempts(verdict)
+    # Counted as failed before the password is checked, under the lock: attempts arriving
+    # together each see those before them, however long checking takes. A right password
+    # clears the count again.
+    user_store.record_failure(conn, email, ip, now)
     user = user_store.find_by_email(conn, email) if email else None
+    uow.commit()
     if not _verify(user.password_hash if user else None, password) or user is None:
-        user_store.record_failure(conn, email, ip, now)
-        user_store.forget_failures_before(conn, since, email, ip)
+        user_store.forget_failures_before(uow.connection, since, email, ip)
         uow.commit()
         raise Unauthorized(WRONG_CREDENTIALS, code="wrong_credentials")
+    conn = uow.connection
     user_store.clear_failures(conn, email)
     if password_hasher.check_needs_rehash(user.password_hash):
         user_store.set_password_hash(conn, user.id, password_hasher.hash(password))

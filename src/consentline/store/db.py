@@ -7,9 +7,12 @@ conversation row instead (``SELECT ... FOR UPDATE``, see ``conversations``).
 
 from __future__ import annotations
 
+import math
 import os
 import sqlite3
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -20,21 +23,61 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import Connection, Engine, create_engine, event, inspect, make_url
 from sqlalchemy.pool import StaticPool
 
+from consentline.store.deadline import DeadlineConnection
+
 MIGRATIONS = Path(__file__).with_name("migrations")
 # Sync routes run on the server's thread pool (40 threads): give each thread a connection,
 # so that a burst of requests queues on the database's lock, not on a pool timeout.
 POOL: dict[str, Any] = {"pool_size": 20, "max_overflow": 30, "pool_timeout": 60}
 READ_ONLY = "consentline_read_only"
+LOCK_WAIT = "consentline_lock_wait"
+"""Execution option: seconds a SQLite writer waits for the process's write lock, instead of
+LOCK_TIMEOUT_SECONDS (a readiness probe should not queue behind a burst of writes)."""
 MIGRATION_LOCK = 0x636F6E73656E74  # any constant shared by every ConsentLine process
 # How long a SQLite writer waits for the one before it: on the process's lock, then on
 # SQLite's own (the driver's timeout and busy_timeout are the same wait).
 LOCK_TIMEOUT_SECONDS = 30
+# How much longer than statement_timeout the client waits for a server that does not even
+# cancel the statement (it is frozen or cut off) before it drops the connection.
+ANSWER_MARGIN_SECONDS = 1.0
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(
+    url: str, *, connect_timeout: float | None = None, statement_timeout: float | None = None
+) -> Engine:
+    """An engine; the timeouts (seconds, None: wait for ever) bound how long a request can
+    hang on an unreachable or frozen PostgreSQL. SQLite is a local file: its writers wait
+    for each other up to LOCK_TIMEOUT_SECONDS. Statement parameters never appear in error
+    messages (they hold phone numbers, bodies and hashes)."""
     if url.startswith("sqlite"):
         return _sqlite_engine(url)
-    return create_engine(url, pool_pre_ping=True, **POOL)
+    return _postgres_engine(url, connect_timeout, statement_timeout)
+
+
+def _postgres_engine(
+    url: str, connect_timeout: float | None, statement_timeout: float | None
+) -> Engine:
+    connect_args: dict[str, Any] = {}
+    if connect_timeout:
+        connect_args["connect_timeout"] = max(1, math.ceil(connect_timeout))
+    if statement_timeout:
+        connect_args["options"] = f"-c statement_timeout={round(statement_timeout * 1000)}"
+    engine = create_engine(
+        url, pool_pre_ping=True, hide_parameters=True, connect_args=connect_args, **POOL
+    )
+    answer_within = statement_timeout + ANSWER_MARGIN_SECONDS if statement_timeout else None
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(_dialect: Any, _record: Any, cargs: Any, cparams: Any) -> DeadlineConnection:
+        connection = DeadlineConnection.connect(*cargs, **cparams)
+        connection.answer_within = answer_within
+        return connection
+
+    return engine
+
+
+class WriteLockBusy(sqlite3.OperationalError):
+    """Other writers of this process held the write lock for longer than we would wait."""
 
 
 class _QueuedWriter(sqlite3.Connection):
@@ -49,13 +92,11 @@ class _QueuedWriter(sqlite3.Connection):
     write_lock: threading.Lock | None = None
     _holding = False
 
-    def hold_write_lock(self) -> None:
+    def hold_write_lock(self, wait: float = LOCK_TIMEOUT_SECONDS) -> None:
         if self.write_lock is None:
             return
-        if not self.write_lock.acquire(timeout=LOCK_TIMEOUT_SECONDS):
-            raise sqlite3.OperationalError(
-                f"database is locked: waited {LOCK_TIMEOUT_SECONDS} s for other writers"
-            )
+        if not self.write_lock.acquire(timeout=wait):
+            raise WriteLockBusy(f"database is locked: waited {wait:g} s for other writers")
         self._holding = True
 
     def release_write_lock(self) -> None:
@@ -101,6 +142,7 @@ def _sqlite_engine(url: str) -> Engine:
             "timeout": LOCK_TIMEOUT_SECONDS,
             "factory": _QueuedWriter,
         },
+        hide_parameters=True,
         **({"poolclass": StaticPool} if in_memory else POOL),
     )
     write_lock = None if in_memory else _write_lock(str(engine.url.database))
@@ -122,11 +164,12 @@ def _sqlite_engine(url: str) -> Engine:
     def _on_begin(connection: Any) -> None:
         # Long reads (reports, exports, archive verify) ask for a plain snapshot instead, so
         # that in WAL mode they never hold the write lock (see ``reading``).
-        if connection.get_execution_options().get(READ_ONLY):
+        options = connection.get_execution_options()
+        if options.get(READ_ONLY):
             connection.exec_driver_sql("BEGIN")
             return
         writer = connection.connection.dbapi_connection
-        writer.hold_write_lock()
+        writer.hold_write_lock(options.get(LOCK_WAIT, LOCK_TIMEOUT_SECONDS))
         try:
             connection.exec_driver_sql("BEGIN IMMEDIATE")
         except BaseException:
@@ -151,13 +194,31 @@ def alembic_config(url: str) -> Config:
 def migrate(engine: Engine) -> None:
     """Bring the schema to the newest migration (the server does this on start)."""
     config = alembic_config(engine.url.render_as_string(hide_password=False))
-    with engine.begin() as connection:
+    with engine.begin() as connection, _without_timeouts(connection):
         if connection.dialect.name == "postgresql":
             # Servers and workers all migrate on start: the second waits here, then finds
             # the schema current. (SQLite's BEGIN IMMEDIATE already serializes them.)
             connection.exec_driver_sql(f"SELECT pg_advisory_xact_lock({MIGRATION_LOCK})")
         config.attributes["connection"] = connection
         command.upgrade(config, "head")
+
+
+@contextmanager
+def _without_timeouts(connection: Connection) -> Iterator[None]:
+    """Migrations may take longer than any request should (and wait for one another)."""
+    if connection.dialect.name != "postgresql":
+        yield
+        return
+    connection.exec_driver_sql("SET LOCAL statement_timeout = 0")
+    raw = connection.connection.dbapi_connection
+    answer_within = getattr(raw, "answer_within", None)
+    if isinstance(raw, DeadlineConnection):
+        raw.answer_within = None
+    try:
+        yield
+    finally:
+        if isinstance(raw, DeadlineConnection):
+            raw.answer_within = answer_within
 
 
 def has_schema(engine: Engine) -> bool:

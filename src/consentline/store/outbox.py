@@ -171,6 +171,30 @@ def renew(conn: Connection, item_id: int, owner: str, now: datetime, lease: time
     )
 
 
+def release(
+    conn: Connection, item: OutboxItem, owner: str, retry_at: datetime, *, maybe_sent: bool
+) -> bool:
+    """Give back a claimed item its worker could not finish (the database failed), due again
+    at ``retry_at``. An item never handed to its carrier is as it was before the claim; one
+    that may have gone out stays ``in_doubt``, so the next try asks the carrier first."""
+    values: dict[str, Any] = {
+        "lease_owner": None,
+        "lease_until": None,
+        "next_attempt_at": retry_at,
+    }
+    if not maybe_sent:
+        values.update(attempts=item.attempts, in_doubt=item.in_doubt)
+    query = update(outbox).where(_leased(item.id, owner), outbox.c.status == "pending")
+    return bool(conn.execute(query.values(values)).rowcount)
+
+
+def oldest_pending(conn: Connection) -> datetime | None:
+    """When the oldest item still waiting to be sent was queued (for the outbox age)."""
+    query = select(func.min(outbox.c.created_at)).where(outbox.c.status == "pending")
+    found = conn.execute(query).scalar()
+    return found if isinstance(found, datetime) else None
+
+
 def contact_last_wrote(conn: Connection, conversation_id: int) -> datetime | None:
     """When the contact last wrote in this conversation (WhatsApp's service window)."""
     query = select(func.max(messages.c.created_at)).where(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, or_, select, update
+from sqlalchemy import Connection, delete, insert, or_, select, text, update
 
 from consentline.store.portal_tables import login_failures
 from consentline.store.tables import users
@@ -70,6 +70,17 @@ def failures_from_since(conn: Connection, ip: str, since: datetime) -> list[date
         login_failures.c.ip == ip, login_failures.c.attempted_at >= since
     )
     return [moment for (moment,) in conn.execute(query)]
+
+
+def lock_sign_in(conn: Connection, email: str, ip: str | None) -> None:
+    """Hold the sign-in counts of this email and this address until the transaction ends,
+    so that attempts arriving together are counted one after another. (SQLite: every
+    write transaction already holds the database's write lock.)"""
+    if conn.dialect.name != "postgresql":
+        return
+    keys = sorted({f"sign-in email {email}", *([f"sign-in ip {ip}"] if ip else [])})
+    for key in keys:  # always in the same order: two attempts never wait for each other
+        conn.execute(text("SELECT pg_advisory_xact_lock(hashtextextended(:key, 0))"), {"key": key})
 
 
 def record_failure(conn: Connection, email: str, ip: str | None, now: datetime) -> None:

@@ -75,7 +75,7 @@ def sms_optin_report(
     ] = None,
     state: Annotated[State | None, Query()] = None,
     employee: Annotated[str | None, Query(max_length=200)] = None,
-    page: Annotated[int, Query(ge=1)] = 1,
+    page: Annotated[int, Query(ge=1, le=sms_optin.MAX_PAGE)] = 1,
     page_size: Annotated[int, Query(ge=1, le=sms_optin.MAX_PAGE_SIZE)] = 50,
     format: Annotated[Literal["json", "csv", "xlsx"], Query()] = "json",
 ) -> Any:
