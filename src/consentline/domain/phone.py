@@ -54,13 +54,20 @@ def is_user_id(text: str) -> bool:
 
 
 def whatsapp_contact(wa_id: str | None, user_id: str | None, region: str = "US") -> str:
-    """The contact a WhatsApp notification names: ``wa_id`` (digits, no ``+``) when there
-    is one, else the business-scoped user id."""
-    if wa_id and str(wa_id).strip():
-        digits = str(wa_id).strip()
-        return contact_id(digits if digits.startswith("+") else "+" + digits, region, whatsapp=True)
-    if user_id and is_user_id(str(user_id).strip()):
-        return str(user_id).strip()
+    """The contact a WhatsApp notification names: its number (``wa_id``, digits without
+    ``+``) when it has a usable one, else its business-scoped user id (which newer
+    notifications may also carry in ``from``)."""
+    wa = str(wa_id).strip() if wa_id else ""
+    user = str(user_id).strip() if user_id else ""
+    if wa and not is_user_id(wa):
+        try:
+            return contact_id(wa if wa.startswith("+") else "+" + wa, region, whatsapp=True)
+        except InvalidInput:
+            if not is_user_id(user):
+                raise
+    for candidate in (wa, user):
+        if is_user_id(candidate):
+            return candidate
     raise InvalidInput("The notification names no sender.", code="invalid_phone_number")
 
 

@@ -23,6 +23,7 @@ MEDIA_LABELS = {
     "audio": "Audio",
     "document": "Document",
     "sticker": "Sticker",
+    "voice": "Voice message",  # the On-Premises API's type for a voice note
 }
 
 
@@ -207,7 +208,7 @@ def _interactive(content: Mapping[str, Any]) -> str | None:
 
 def _media(kind: str, content: Mapping[str, Any]) -> str:
     label = MEDIA_LABELS[kind]
-    if kind == "audio" and content.get("voice"):
+    if kind == "audio" and content.get("voice") is True:
         label = "Voice message"
     if kind == "document" and content.get("filename"):
         label += f" {_text(content.get('filename'))}"

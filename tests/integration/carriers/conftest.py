@@ -115,6 +115,24 @@ def carrier(
         yield Carrier(api, config, tenant)
 
 
+@pytest.fixture
+def whatsapp(carrier: Carrier) -> Carrier:
+    carrier.providers(
+        whatsapp={
+            "access_token": ACCESS_TOKEN,
+            "app_secret": APP_SECRET,
+            "verify_token": VERIFY_TOKEN,
+            "lines": {LINE: PHONE_NUMBER_ID},
+            "optin_template": {
+                "name": "optin_request",
+                "language": "en_US",
+                "parameters": ["employee_name", "company_name"],
+            },
+        }
+    )
+    return carrier
+
+
 def twilio_inbound(body: str, sid: str, **extra: str) -> dict[str, str]:
     """The form Twilio posts for an incoming SMS."""
     return {

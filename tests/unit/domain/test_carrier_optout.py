@@ -104,7 +104,8 @@ def test_a_carrier_start_after_a_carrier_stop_opts_in_without_a_second_confirmat
     decision = carrier_opt_in(stopped, consent_settings(), from_contact("START", T0 + HOUR))
     assert decision.record.state is State.OPTED_IN
     assert decision.record.optout_source is None
-    assert decision.decides and decision.status is Status.KEYWORD
+    assert decision.decides
+    assert decision.status is Status.KEYWORD
     assert [a.template for a in decision.auto_messages] == ["mt_accepted_notice"]
 
 
