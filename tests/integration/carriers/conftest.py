@@ -133,6 +133,14 @@ def whatsapp(carrier: Carrier) -> Carrier:
     return carrier
 
 
+@pytest.fixture
+def twilio_line(carrier: Carrier) -> Carrier:
+    carrier.providers(
+        twilio={"account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN, "lines": [LINE]}
+    )
+    return carrier
+
+
 def twilio_inbound(body: str, sid: str, **extra: str) -> dict[str, str]:
     """The form Twilio posts for an incoming SMS."""
     return {
