@@ -23,10 +23,11 @@ import phonenumbers
 
 from consentline.domain.errors import InvalidInput
 
-# Meta's business-scoped user ids: a country code, optional ``ENT.``, then digits.
+# NUL and lone surrogates: JSON can carry them, PostgreSQL text cannot.
 _UNSTORABLE = re.compile("[\\x00\\ud800-\\udfff]")
-_USER_ID = re.compile(r"^[A-Z]{2}\.(?:ENT\.)?[0-9]{1,40}$")
-MAX_CONTACT_LENGTH = 64
+# Meta's business-scoped user ids: a country code, a period (``ENT.`` for a parent id), then
+# up to 128 letters and digits.
+_USER_ID = re.compile(r"^[A-Z]{2}\.(?:ENT\.)?[A-Za-z0-9]{1,128}$")
 
 
 def to_e164(raw: str, default_region: str = "US") -> str:

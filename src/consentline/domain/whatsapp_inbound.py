@@ -98,7 +98,7 @@ def _change(change: dict[str, Any]) -> Change:
 
 
 def _message(message: dict[str, Any]) -> Part:
-    kind = str(message.get("type") or "unknown")
+    kind = clean_text(_text(message.get("type"))) or "unknown"
     body, media_id, readable = describe(message)
     return Part(
         "system" if kind == "system" else "message",
@@ -117,7 +117,7 @@ def _message(message: dict[str, Any]) -> Part:
 def _status(status: dict[str, Any]) -> Part:
     return Part(
         "status",
-        _text(status.get("status")) or "unknown",
+        clean_text(_text(status.get("status")))[:30] or "unknown",
         status,
         provider_message_id=_id(status.get("id")),
         wa_id=_text(status.get("recipient_id")) or None,
@@ -127,7 +127,7 @@ def _status(status: dict[str, Any]) -> Part:
 
 
 def _preference(preference: dict[str, Any]) -> Part:
-    value = _text(preference.get("value")) or "unknown"
+    value = clean_text(_text(preference.get("value"))) or "unknown"
     detail = _text(preference.get("detail"))
     return Part(
         "preference",
@@ -148,7 +148,7 @@ def describe(message: Mapping[str, Any]) -> tuple[str, str | None, bool]:
     content = message.get(kind)
     content = content if isinstance(content, dict) else {}
     text: str | None = None
-    media_id = _text(content.get("id")) or None if kind in MEDIA_LABELS else None
+    media_id = _id(content.get("id")) if kind in MEDIA_LABELS else None
     if message.get("errors") and kind in ("unsupported", "unknown", ""):
         text = None
     elif kind == "text":
@@ -260,7 +260,7 @@ def _first_error(part: Mapping[str, Any]) -> str | None:
 
 
 def _code(error: Mapping[str, Any]) -> str:
-    return _text(error.get("code")) or "unknown"
+    return clean_text(_text(error.get("code")))[:50] or "unknown"
 
 
 def _id(value: Any) -> str | None:

@@ -138,7 +138,7 @@ def twilio_inbound(
     found = _twilio_line(engine, line_number, region)
     _check_twilio(found, url, form, signature)
     payload = raw_json(list(form.pairs))
-    sid = form.get("MessageSid") or form.get("SmsMessageSid") or None
+    sid = _id(form.get("MessageSid") or form.get("SmsMessageSid"))
     sender, _ = address(form.get("From"))
     contact, message_id, outcome = None, None, "kept"
     try:
@@ -196,13 +196,14 @@ def twilio_status(
     """Twilio's delivery report for a message we sent (``From`` is our line)."""
     found = _twilio_line(engine, address(form.get("From"))[0], region)
     _check_twilio(found, url, form, signature)
-    error = form.get("ErrorCode") or None
-    status = form.get("MessageStatus") or form.get("SmsStatus")
+    error = _id(form.get("ErrorCode"))
+    status = clean_text(form.get("MessageStatus") or form.get("SmsStatus"))[:30]
+    sid = _id(form.get("MessageSid")) or ""
     with UnitOfWork(engine) as uow:
         item = outbox_store.record_delivery(
             uow.connection,
             "twilio",
-            form.get("MessageSid"),
+            sid,
             status,
             error,
             now,
@@ -224,12 +225,17 @@ def twilio_status(
             part_type=clean_text(status or "unknown"),
             payload=payload,
             outcome="recorded" if item else "unknown_message",
-            provider_message_id=form.get("MessageSid") or None,
+            provider_message_id=sid or None,
             line_id=found.line.id,
             error_code=error,
         ),
         now,
     )
+
+
+def _id(value: str) -> str | None:
+    """A carrier's id or code as a column can hold it (no NUL, at most 200 characters)."""
+    return clean_text(value.strip())[:200] or None
 
 
 def log_contact(contact: str | None) -> str:

@@ -36,7 +36,7 @@ def record_part(conn: Connection, part: PartRecord, now: datetime) -> bool:
     """Keep a part; a part already kept (the carrier's retry) changes nothing. Returns
     whether it was new."""
     values: dict[str, Any] = {**part.__dict__, "received_at": now}
-    sizes = {"part_type": 50, "outcome": 50, "error_code": 50, "contact": 64, "sender_id": 64}
+    sizes = {"part_type": 50, "outcome": 50, "error_code": 50, "contact": 150, "sender_id": 150}
     sizes |= {"provider_message_id": 200, "media_id": 200}
     for name, size in sizes.items():
         # Ids come from the carrier's JSON: NUL or a lone surrogate must not fail the insert.

@@ -117,7 +117,7 @@ conversations = Table(
     Column("root_id", Id, ForeignKey("orgs.id"), nullable=False, index=True),
     Column("line_id", Id, ForeignKey("lines.id"), nullable=False),
     # An E.164 number, or on WhatsApp a business-scoped user id (domain/phone.py).
-    Column("contact", String(64), nullable=False),
+    Column("contact", String(150), nullable=False),
     Column("channel", String(20), nullable=False),
     Column("state", String(20), nullable=False),
     Column("mode", String(20), nullable=True),
@@ -247,7 +247,7 @@ simulator_deliveries = Table(
     Column("outbox_id", Id, ForeignKey("outbox.id"), nullable=False, unique=True),
     Column("side", String(20), nullable=False),
     Column("line_number", String(20), nullable=False),
-    Column("contact", String(64), nullable=False),
+    Column("contact", String(150), nullable=False),
     Column("channel", String(20), nullable=False),
     Column("body", Text, nullable=False),
     Column("delivered_at", UTCDateTime(), nullable=False),

@@ -70,3 +70,11 @@ def test_an_rcs_message_is_the_sms_conversation(twilio_line: Carrier) -> None:
     assert twilio_line.twilio_post("/webhooks/twilio", rcs).status_code == 200
     conversation = twilio_line.api.conversation(twilio_line.tenant, CONTACT)
     assert [m["body"] for m in conversation["messages"] if m["kind"] == "user"] == ["Hi"]
+
+
+def test_a_status_callback_with_nul_bytes_is_recorded_not_refused(twilio_line: Carrier) -> None:
+    form = twilio_form(dict(ALL)["twilio_docs:status_delivered"], status=True)
+    form.update({"MessageStatus": "deliv\x00ered", "MessageSid": "SM\x00", "ErrorCode": "3\x000"})
+    assert twilio_line.twilio_post("/webhooks/twilio/status", form).status_code == 204
+    [part] = parts(twilio_line)
+    assert (part.part_type, part.error_code) == ("deliv\ufffdered", "3\ufffd0")

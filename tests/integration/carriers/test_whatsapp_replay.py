@@ -20,6 +20,7 @@ from tests.integration.carriers.replay import (
     stored_messages,
     whatsapp_payload,
 )
+from tests.standins.graph_api import GraphStandIn
 
 ALL = list(fixtures("whatsapp"))
 
@@ -143,7 +144,7 @@ def test_duplicates_in_one_post_and_across_retries_are_stored_once(whatsapp: Car
 
 
 def test_a_sender_known_only_by_a_business_scoped_user_id_is_one_contact(
-    whatsapp: Carrier,
+    whatsapp: Carrier, graph_api: GraphStandIn
 ) -> None:
     payload = retarget(whatsapp_payload("courier_wac:hello_from_bsuid"))
     assert post_whatsapp(whatsapp, payload).status_code == 200
@@ -158,6 +159,8 @@ def test_a_sender_known_only_by_a_business_scoped_user_id_is_one_contact(
         ("Hello World", "delivered"),
         ("YES", "keyword"),
     ]
+    whatsapp.deliver()  # the request and the confirmation go to the user id
+    assert [(s.get("recipient"), s.get("to")) for s in graph_api.sent()] == [("US.1234", None)] * 2
 
 
 def test_a_message_with_no_sender_at_all_is_kept_and_answered_200(whatsapp: Carrier) -> None:
@@ -245,3 +248,12 @@ def test_statuses_are_recorded_out_of_order_with_their_error_codes(
     ]
     assert all(p.outcome == "recorded" for p in kept)
     assert LINE  # the statuses are this line's
+
+
+def test_nul_bytes_in_ids_and_statuses_never_answer_5xx(whatsapp: Carrier) -> None:
+    payload = retarget(whatsapp_payload("pywa_message_status:failed"))
+    raw = json.dumps(payload).replace('"failed"', '"fail\\u0000ed\\udc00"')
+    raw = raw.replace('"wamid.xyzxyz"', '"wamid.\\u0000"').replace("130472", '"13\\u00002"')
+    assert post_whatsapp(whatsapp, raw.encode()).status_code == 200
+    [part] = parts(whatsapp)
+    assert (part.part_type, part.provider_message_id) == ("fail\ufffded\ufffd", "wamid.\ufffd")

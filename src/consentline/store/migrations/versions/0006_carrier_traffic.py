@@ -6,7 +6,7 @@ Create Date: 2026-11-30 04:00:00
 
 Adds the ``carrier_parts`` table (each part of a signed carrier notification, with its raw
 JSON), the ``optout_source`` column to ``conversations`` and ``consent_events``, and widens
-the contact columns to 64 characters for WhatsApp business-scoped user ids.
+the contact columns to 150 characters for WhatsApp business-scoped user ids.
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ def upgrade() -> None:
         sa.Column("part_type", sa.String(length=50), nullable=False),
         sa.Column("provider_message_id", sa.String(length=200), nullable=True),
         sa.Column("line_id", _ID, nullable=True),
-        sa.Column("contact", sa.String(length=64), nullable=True),
-        sa.Column("sender_id", sa.String(length=64), nullable=True),
+        sa.Column("contact", sa.String(length=150), nullable=True),
+        sa.Column("sender_id", sa.String(length=150), nullable=True),
         sa.Column("message_id", _ID, nullable=True),
         sa.Column("media_id", sa.String(length=200), nullable=True),
         sa.Column("error_code", sa.String(length=50), nullable=True),
@@ -57,26 +57,26 @@ def upgrade() -> None:
     with op.batch_alter_table("conversations", schema=None) as batch_op:
         batch_op.add_column(sa.Column("optout_source", sa.String(length=100), nullable=True))
         batch_op.alter_column(
-            "contact", existing_type=sa.String(length=20), type_=sa.String(length=64)
+            "contact", existing_type=sa.String(length=20), type_=sa.String(length=150)
         )
     with op.batch_alter_table("consent_events", schema=None) as batch_op:
         batch_op.add_column(sa.Column("optout_source", sa.String(length=100), nullable=True))
     with op.batch_alter_table("simulator_deliveries", schema=None) as batch_op:
         batch_op.alter_column(
-            "contact", existing_type=sa.String(length=20), type_=sa.String(length=64)
+            "contact", existing_type=sa.String(length=20), type_=sa.String(length=150)
         )
 
 
 def downgrade() -> None:
     with op.batch_alter_table("simulator_deliveries", schema=None) as batch_op:
         batch_op.alter_column(
-            "contact", existing_type=sa.String(length=64), type_=sa.String(length=20)
+            "contact", existing_type=sa.String(length=150), type_=sa.String(length=20)
         )
     with op.batch_alter_table("consent_events", schema=None) as batch_op:
         batch_op.drop_column("optout_source")
     with op.batch_alter_table("conversations", schema=None) as batch_op:
         batch_op.alter_column(
-            "contact", existing_type=sa.String(length=64), type_=sa.String(length=20)
+            "contact", existing_type=sa.String(length=150), type_=sa.String(length=20)
         )
         batch_op.drop_column("optout_source")
     op.drop_index("ix_carrier_parts_message", table_name="carrier_parts")
