@@ -55,7 +55,8 @@ class _Handler(JsonHandler):
         except ValueError:
             self.answer(400, graph_error(100, "Invalid parameter"))
             return
-        recipient = str(payload.get("to", ""))
+        # A business-scoped user id goes in "recipient" instead of "to".
+        recipient = str(payload.get("to") or payload.get("recipient") or "")
         with self.stand_in.lock:
             code = state.errors.get(recipient)
             if code is not None:

@@ -3,6 +3,7 @@ approved template for an opt-in request, else nothing at all (no I/O here)."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 
 import pytest
@@ -71,3 +72,10 @@ def test_outside_the_window_anything_else_is_refused_for_good(
         _provider(template).payload(_item(item_template, NOW - timedelta(days=2)))
     assert refused.value.code == "window_closed"
     assert not refused.value.retryable
+
+
+def test_a_contact_known_by_a_business_scoped_user_id_is_addressed_as_recipient() -> None:
+    item = replace(_item("mo_request", NOW - timedelta(hours=1)), contact="US.13491208655302741918")
+    payload = _provider(None).payload(item)
+    assert payload["recipient"] == "US.13491208655302741918"
+    assert "to" not in payload

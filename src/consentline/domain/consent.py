@@ -46,6 +46,8 @@ class ConsentRecord:
     last_request_at: datetime | None = None
     request_text: str | None = None
     decided_at: datetime | None = None
+    optout_source: str | None = None
+    """Who reported the current opt-out when a carrier did (``twilio:21610``)."""
 
     def effective_state(self, mode: Mode | None) -> State:
         """The state as the given mode reads it (SPEC §3.4)."""

@@ -103,8 +103,12 @@ class _Draft:
         )
 
     def move(self, state: State, **changes: object) -> None:
+        # Only a carrier's opt-out carries a source; every other move clears it.
         self.record = replace(
-            self.record, state=state, mode=self.settings.active_mode or self.record.mode
+            self.record,
+            state=state,
+            mode=self.settings.active_mode or self.record.mode,
+            optout_source=None,
         )
         if changes:
             self.record = replace(self.record, **changes)  # type: ignore[arg-type]
@@ -293,30 +297,3 @@ def _disabled(draft: _Draft, keyword: KeywordKind | None) -> None:
         # An opted-out contact opting back in is a real, recorded consent.
         draft.status, draft.decides = Status.KEYWORD, True
         draft.move(State.OPTED_IN, initiated_by=Party.CONTACT, decided_at=draft.message.at)
-
-
-# --- SPEC §7: the carrier reports an opt-out ----------------------------------------------
-
-
-def carrier_opt_out(
-    record: ConsentRecord,
-    settings: PolicySettings,
-    message: Message,
-    held: list[HeldMessage] | tuple[HeldMessage, ...] = (),
-    names: Names = Names("", ""),
-) -> Decision:
-    """The carrier says the contact opted out: Twilio's own STOP handling (an inbound with
-    ``OptOutType=STOP``, or error 21610 on a send) or WhatsApp's 131050.
-
-    The record becomes ``opted_out`` in every mode and held messages are discarded, like an
-    opt-out keyword, but nothing is sent: the carrier has already answered the contact, and
-    it would refuse a second text anyway. ``message`` is the contact's STOP, or for a send
-    the carrier refused, a stand-in carrying the moment the refusal was learned.
-    """
-    live, expired = _split_expired(held, message.at, settings.hold_max_age)
-    draft = _Draft(settings, names, message, record, live, expired)
-    if record.state is State.OPTED_OUT:
-        draft.status = Status.KEYWORD
-    else:
-        _opt_out(draft, record.initiated_by or Party.CONTACT, notify=False)
-    return draft.result()

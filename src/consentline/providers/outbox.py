@@ -227,7 +227,8 @@ def _deliver_one(
             )
             uow.commit()
         if failure.opted_out:
-            mirror_opt_out(engine, item.conversation_id, failure.code or "carrier_opt_out", now)
+            source = f"{provider_name}:{failure.code or 'opted_out'}"
+            mirror_opt_out(engine, item.conversation_id, source, now)
         return 0
     with UnitOfWork(engine) as uow:
         outbox_store.record_sent(uow.connection, item.id, owner, provider_name, message_id, clock())

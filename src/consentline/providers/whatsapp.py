@@ -21,6 +21,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from consentline.domain.carriers import WhatsAppAccount
+from consentline.domain.phone import is_user_id
 from consentline.providers.outbox import SendError
 from consentline.store.outbox import OutboxItem
 
@@ -57,11 +58,11 @@ class WhatsAppProvider:
 
     def payload(self, item: OutboxItem) -> dict[str, Any]:
         """The Graph API body for an item: text inside the window, else the template."""
-        base = {
-            "messaging_product": "whatsapp",
-            "recipient_type": "individual",
-            "to": item.contact.lstrip("+"),
-        }
+        base = {"messaging_product": "whatsapp", "recipient_type": "individual"}
+        if is_user_id(item.contact):  # a contact known only by a business-scoped user id
+            base["recipient"] = item.contact
+        else:
+            base["to"] = item.contact.lstrip("+")
         if in_window(item.contact_last_wrote, self._clock()):
             return {**base, "type": "text", "text": {"body": item.body, "preview_url": False}}
         template = self._account.optin_template

@@ -38,6 +38,7 @@ COLUMNS: tuple[tuple[str, str], ...] = (
     ("decided_at", "Decided at (UTC)"),
     ("deciding_message", "Deciding message"),
     ("deciding_message_id", "Deciding message id"),
+    ("opt_out_source", "Opt-out source"),
     ("last_changed_at", "Last changed at (UTC)"),
 )
 
@@ -133,6 +134,7 @@ def _details() -> Select[Any]:
             conversations.c.decided_at,
             deciding.c.body.label("deciding_message"),
             conversations.c.evidence_message_id.label("deciding_message_id"),
+            conversations.c.optout_source.label("opt_out_source"),
             conversations.c.updated_at.label("last_changed_at"),
         )
         .select_from(conversations)
@@ -168,6 +170,8 @@ def _row(row: Any, root_id: int) -> dict[str, Any]:
         "decided_at": _iso(row.decided_at),
         "deciding_message": row.deciding_message,
         "deciding_message_id": row.deciding_message_id,
+        # A carrier's opt-out: carrier:code-or-keyword (twilio:STOP, whatsapp:131050).
+        "opt_out_source": row.opt_out_source,
         "last_changed_at": _iso(row.last_changed_at),
         "conversation_id": row.conversation_id,
     }

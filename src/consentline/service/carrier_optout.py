@@ -1,8 +1,10 @@
 """A carrier's opt-out report mirrored into the consent record (SPEC §7).
 
-Twilio refusing a send with error 21610 and WhatsApp with 131050 both mean the contact told
-the carrier to stop. The conversation becomes ``opted_out`` (``policy.carrier_opt_out``),
-its held messages are discarded, and nothing is sent.
+Twilio refusing a send with error 21610, WhatsApp with 131050, and WhatsApp's
+``user_preferences`` notification with the value ``stop`` all mean the contact told the
+carrier to stop. The conversation becomes ``opted_out`` (``carrier_policy.carrier_opt_out``),
+its held messages are discarded, the employee gets the opt-out notice once, and the contact
+gets nothing. The record keeps the report's source (``twilio:21610``).
 """
 
 from __future__ import annotations
@@ -12,43 +14,75 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from consentline.domain.carrier_policy import carrier_opt_out
 from consentline.domain.consent import Party, Status
 from consentline.domain.phone import mask
-from consentline.domain.policy import Message, carrier_opt_out
-from consentline.service.settings import policy_settings
+from consentline.domain.policy import Message, Names
+from consentline.service.messaging import store_auto
+from consentline.service.settings import policy_settings_from
 from consentline.service.unit_of_work import UnitOfWork
-from consentline.store import conversations as store
+from consentline.store import conversations as store, orgs as org_store
+from consentline.store.conversations import ConversationRow
 
 log = logging.getLogger(__name__)
 
 
-def mirror_opt_out(engine: Engine, conversation_id: int, reason: str, now: datetime) -> str:
+def mirror_opt_out(engine: Engine, conversation_id: int, source: str, now: datetime) -> str:
     """Record the carrier's opt-out on a conversation; returns the new state."""
     with UnitOfWork(engine) as uow:
-        conn = uow.connection
-        conversation = store.lock_conversation_by_id(conn, conversation_id)
-        settings = policy_settings(uow, conversation.root_id)
-        decision = carrier_opt_out(
-            conversation.record, settings, Message(Party.CONTACT, reason, now), conversation.held
-        )
-        before, after = conversation.record.state.value, decision.record.state.value
-        chain = conversation.archive_chain()
-        for message_id in decision.expire:
-            store.append_status(
-                conn, chain, message_id, Status.EXPIRED, "hold_max_age", before, now
-            )
-        for message_id in decision.discard:
-            store.append_status(conn, chain, message_id, Status.DISCARDED, "opted_out", after, now)
-        store.release_holds(conn, [*decision.expire, *decision.discard])
-        changed = {}
-        if decision.record != conversation.record:
-            # The evidence is the carrier's report, not a message of ours: no evidence id.
-            changed = store.save_record(conn, conversation, chain, decision.record, None, None, now)
-            log.info(
-                "carrier opt-out (%s) recorded for contact %s",
-                reason,
-                mask(conversation.contact),
-            )
-        chain.close(conn, **changed)
+        conversation = store.lock_conversation_by_id(uow.connection, conversation_id)
+        after = _apply(uow, conversation, source, now)
         uow.commit()
         return after
+
+
+def opt_out_contact(
+    engine: Engine,
+    *,
+    root_id: int,
+    line_id: int,
+    contact: str,
+    channel: str,
+    source: str,
+    now: datetime,
+) -> str:
+    """The carrier's opt-out for a contact of a line, whether or not they ever wrote."""
+    with UnitOfWork(engine) as uow:
+        conversation = store.lock_conversation(
+            uow.connection, root_id, line_id, contact, channel, now
+        )
+        after = _apply(uow, conversation, source, now)
+        uow.commit()
+        return after
+
+
+def _apply(uow: UnitOfWork, conversation: ConversationRow, source: str, now: datetime) -> str:
+    conn = uow.connection
+    found = org_store.line_with_policy(conn, conversation.line_id)
+    assert found is not None  # a conversation's line is never deleted
+    settings = policy_settings_from(found.settings_document)
+    names = Names(employee_name=found.line.employee_name, company_name=found.company_name)
+    decision = carrier_opt_out(
+        conversation.record,
+        settings,
+        Message(Party.CONTACT, source, now),
+        conversation.held,
+        names,
+        source=source,
+    )
+    before, after = conversation.record.state.value, decision.record.state.value
+    chain = conversation.archive_chain()
+    for message_id in decision.expire:
+        store.append_status(conn, chain, message_id, Status.EXPIRED, "hold_max_age", before, now)
+    for message_id in decision.discard:
+        store.append_status(conn, chain, message_id, Status.DISCARDED, "opted_out", after, now)
+    store.release_holds(conn, [*decision.expire, *decision.discard])
+    for auto in decision.auto_messages:
+        store_auto(conn, conversation, chain, auto.template, auto.recipient, auto.body, after, now)
+    changed = {}
+    if decision.record != conversation.record:
+        # The evidence is the carrier's report, not a message of ours: no evidence id.
+        changed = store.save_record(conn, conversation, chain, decision.record, None, None, now)
+        log.info("carrier opt-out (%s) recorded for contact %s", source, mask(conversation.contact))
+    chain.close(conn, **changed)
+    return after

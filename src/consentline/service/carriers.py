@@ -97,6 +97,17 @@ def whatsapp_line(conn: Connection, phone_number_id: str) -> CarrierLine | None:
     return None
 
 
+def whatsapp_accounts(conn: Connection) -> list[tuple[int, str]]:
+    """Each organization with a WhatsApp account, and its app secret (which signs Meta's
+    notifications): a notification's signature is checked before its body is read."""
+    found = []
+    for root_id, settings in carrier_store.every(conn):
+        account = settings.whatsapp
+        if account is not None and account.app_secret:
+            found.append((root_id, account.app_secret))
+    return found
+
+
 def whatsapp_verify_token_known(conn: Connection, token: str) -> bool:
     """Whether any organization's WhatsApp settings use this verify token."""
     found = False

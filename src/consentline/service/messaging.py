@@ -18,8 +18,8 @@ from sqlalchemy import Connection
 from consentline.domain.consent import ConsentRecord, Kind, Party, State, Status
 from consentline.domain.errors import Conflict, GroupRefused, InvalidInput
 from consentline.domain.messages import Channel, check_body
-from consentline.domain.phone import to_e164
-from consentline.domain.policy import Decision, Message, Names, carrier_opt_out, decide
+from consentline.domain.phone import contact_id, to_e164
+from consentline.domain.policy import Decision, Message, Names, decide
 from consentline.domain.settings import PolicySettings
 from consentline.service.access import MAX_ID, Principal, Privilege, visible_line
 from consentline.service.settings import policy_settings_from
@@ -31,6 +31,7 @@ from consentline.store.orgs import LineRow, LineWithPolicy
 
 MAX_GROUP_SIZE = 50
 LineRef = int | str
+Rule = Callable[..., Decision]
 
 
 @dataclass(frozen=True)
@@ -92,15 +93,18 @@ def receive_inbound(
     now: datetime,
     provider_message_id: str | None = None,
     default_region: str = "US",
-    carrier_opted_out: bool = False,
+    rule: Rule = decide,
+    from_carrier: bool = False,
 ) -> MessageResult:
     """A contact's message arriving for an employee's line.
 
-    ``carrier_opted_out``: the carrier has already handled this message as an opt-out (and
-    answered the contact), so it is recorded as one without a second confirmation."""
+    ``rule``: the policy rule that decides it; a carrier that already handled a keyword
+    (``carrier_policy``) is not answered twice. ``from_carrier``: a signed notification,
+    which the API's rules for bodies never refuse (SPEC §7)."""
     principal.require(Privilege.MESSAGING)
-    check_body(body, channel)
-    contact = to_e164(sender, default_region)
+    if not from_carrier:
+        check_body(body, channel)
+    contact = contact_id(sender, default_region, whatsapp=channel is Channel.WHATSAPP)
     context = _context(uow, principal, line, channel, now, default_region)
     conversation = _lock(uow.connection, context, contact)
     if provider_message_id:
@@ -121,7 +125,7 @@ def receive_inbound(
         conversation,
         Message(Party.CONTACT, body, now),
         provider_message_id=provider_message_id,
-        rule=carrier_opt_out if carrier_opted_out else decide,
+        rule=rule,
     )
     if provider_message_id:
         store.save_receipt(
@@ -155,7 +159,7 @@ def send_outbound(
         context = _context(uow, principal, line, channel, now, default_region)
         result = _send_group(uow.connection, context, contacts, body)
     else:
-        contact = to_e164(to, default_region)
+        contact = contact_id(to, default_region, whatsapp=channel is Channel.WHATSAPP)
         context = _context(uow, principal, line, channel, now, default_region)
         conversation = _lock(uow.connection, context, contact)
         result = _handle(uow.connection, context, conversation, Message(Party.EMPLOYEE, body, now))
@@ -174,7 +178,7 @@ def conversation_view(
 ) -> dict[str, Any]:
     principal.require(Privilege.MESSAGING, Privilege.REPORTS)
     found_line = find_line(uow.connection, principal, line, default_region)
-    number = to_e164(contact, default_region)
+    number = contact_id(contact, default_region, whatsapp=channel is Channel.WHATSAPP)
     conversation = store.find_conversation(uow.connection, found_line.id, number, channel.value)
     record = conversation.record if conversation else ConsentRecord()
     evidence = conversation.evidence_message_id if conversation else None
@@ -299,7 +303,7 @@ def _handle(
     *,
     provider_message_id: str | None = None,
     group_id: str | None = None,
-    rule: Callable[..., Decision] = decide,
+    rule: Rule = decide,
 ) -> MessageResult:
     decision = rule(
         conversation.record, context.settings, message, conversation.held, context.names
@@ -342,7 +346,7 @@ def _apply(
     store.release_holds(conn, list(decision.expire))
 
     for auto in decision.auto_before:
-        _store_auto(conn, conversation, chain, auto.template, auto.recipient, auto.body, after, now)
+        store_auto(conn, conversation, chain, auto.template, auto.recipient, auto.body, after, now)
     trigger_id = store.insert_message(conn, conversation, chain, trigger, now)
     store.append_status(conn, chain, trigger_id, decision.status, decision.reason, after, now)
     if decision.status is Status.HELD:
@@ -350,7 +354,7 @@ def _apply(
     elif decision.status is Status.DELIVERED:
         outbox_store.enqueue(conn, trigger_id, trigger.recipient, now)
     for auto in decision.auto_after:
-        _store_auto(conn, conversation, chain, auto.template, auto.recipient, auto.body, after, now)
+        store_auto(conn, conversation, chain, auto.template, auto.recipient, auto.body, after, now)
 
     recipients = store.hold_recipients(conn, list(decision.release))
     for message_id in decision.release:
@@ -375,7 +379,7 @@ def _apply(
     return trigger_id, evidence
 
 
-def _store_auto(
+def store_auto(
     conn: Connection,
     conversation: ConversationRow,
     chain: ArchiveChain,
@@ -384,8 +388,14 @@ def _store_auto(
     body: str,
     state: str,
     now: datetime,
-) -> None:
-    message = NewMessage(Party.SYSTEM.value, recipient.value, Kind.AUTO.value, template, body)
+    provider_message_id: str | None = None,
+) -> int:
+    """An auto message, archived and queued; also a carrier's notice (``provider_message_id``
+    is then the carrier's id of it)."""
+    message = NewMessage(
+        Party.SYSTEM.value, recipient.value, Kind.AUTO.value, template, body, provider_message_id
+    )
     message_id = store.insert_message(conn, conversation, chain, message, now)
     store.append_status(conn, chain, message_id, Status.DELIVERED, None, state, now)
     outbox_store.enqueue(conn, message_id, recipient.value, now)
+    return message_id

@@ -1,36 +1,46 @@
 """Carrier webhooks after their transport: check the signature, then receive or record.
 
 Nothing is stored unless the request is signed by the organization the line belongs to:
-an unknown line, a missing or wrong signature all raise ``WebhookRefused`` (403).
+an unknown line, a missing or wrong signature all raise ``WebhookRefused`` (403). A signed
+notification is never refused for what it contains (SPEC §7): every part of it is kept as
+received (``carrier_parts``), and a part that cannot become a message of a conversation (a
+sender that is no phone number, say) is kept there and logged, never answered 4xx.
+
+This module holds Twilio's webhooks; ``whatsapp_webhook`` holds the Cloud API's.
 """
 
 from __future__ import annotations
 
 import hashlib
-import hmac
-import json
 import logging
-from collections.abc import Mapping, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import Engine
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
+from consentline.domain.carrier_policy import carrier_help, carrier_opt_in, carrier_opt_out
 from consentline.domain.errors import DomainError, Forbidden
 from consentline.domain.messages import Channel
-from consentline.domain.phone import mask, to_e164
+from consentline.domain.phone import clean_text, contact_id, mask, to_e164
+from consentline.domain.policy import decide
+from consentline.domain.whatsapp_inbound import raw_json
 from consentline.providers.twilio import OPTED_OUT as TWILIO_OPTED_OUT
-from consentline.providers.whatsapp import STOPPED_MARKETING
 from consentline.service import carriers
 from consentline.service.carrier_optout import mirror_opt_out
-from consentline.service.messaging import receive_inbound
+from consentline.service.messaging import Rule, receive_inbound
 from consentline.service.unit_of_work import UnitOfWork
-from consentline.store import outbox as outbox_store
+from consentline.store import carrier_parts, outbox as outbox_store
+from consentline.store.carrier_parts import PartRecord
 
 log = logging.getLogger(__name__)
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
+# Twilio prefixes addresses of other channels; RCS shares SMS opt-outs (since March 2026),
+# so it is the SMS conversation.
+ADDRESS_PREFIXES = {"whatsapp:": Channel.WHATSAPP, "rcs:": Channel.SMS, "sms:": Channel.SMS}
 
 
 class WebhookRefused(Forbidden):
@@ -54,6 +64,26 @@ class Form:
         return values[0] if values else default
 
 
+def keep_part(engine: Engine, part: PartRecord, now: datetime) -> bool:
+    """Keep one part as received, in its own transaction; False if it was kept before."""
+    with UnitOfWork(engine) as uow:
+        new = carrier_parts.record_part(uow.connection, part, now)
+        uow.commit()
+    return new
+
+
+def part_key(payload: str) -> str:
+    return hashlib.sha256(payload.encode()).hexdigest()
+
+
+def address(raw: str) -> tuple[str, Channel]:
+    """A Twilio address without its channel prefix (``whatsapp:+1555…``), and its channel."""
+    for prefix, channel in ADDRESS_PREFIXES.items():
+        if raw.lower().startswith(prefix):
+            return raw[len(prefix) :], channel
+    return raw, Channel.SMS
+
+
 def _twilio_line(engine: Engine, number: str, region: str) -> carriers.CarrierLine:
     try:
         e164 = to_e164(number, region)
@@ -75,29 +105,82 @@ def _check_twilio(found: carriers.CarrierLine, url: str, form: Form, signature: 
         raise WebhookRefused("The X-Twilio-Signature header is missing or wrong.")
 
 
+def _twilio_rule(opt_out_type: str) -> Rule:
+    """Twilio's own keyword handling (``OptOutType``): it has answered the contact."""
+    kind = opt_out_type.strip().upper()
+    if kind == "STOP":
+        return partial(carrier_opt_out, source="twilio:STOP")
+    if kind == "START":
+        return carrier_opt_in
+    if kind == "HELP":
+        return carrier_help
+    return decide
+
+
+def _inbound_body(form: Form) -> str:
+    body = clean_text(form.get("Body"))
+    if body.strip():
+        return body
+    media = int(form.get("NumMedia", "0") or 0) if form.get("NumMedia", "0").isdigit() else 0
+    if media:
+        kinds = sorted({form.get(f"MediaContentType{i}") or "file" for i in range(media)})
+        return clean_text(
+            f"[{media} media attachment{'s' if media > 1 else ''}: {', '.join(kinds)}]"
+        )
+    return "[An empty message]"
+
+
 def twilio_inbound(
     engine: Engine, url: str, form: Form, signature: str, now: datetime, region: str
 ) -> str:
-    """An SMS Twilio received for a line; answers empty TwiML (replies go via the API)."""
-    found = _twilio_line(engine, form.get("To"), region)
+    """An SMS, MMS or RCS message Twilio received for a line; answers empty TwiML."""
+    line_number, channel = address(form.get("To"))
+    found = _twilio_line(engine, line_number, region)
     _check_twilio(found, url, form, signature)
-    body = form.get("Body")
-    media = int(form.get("NumMedia", "0") or 0)
-    if not body.strip() and media:
-        body = f"[{media} media attachment{'s' if media > 1 else ''}]"
-    with UnitOfWork(engine) as uow:
-        receive_inbound(
-            uow,
-            carriers.webhook_principal(found.line.root_id, "twilio"),
-            line=found.line.number,
-            sender=form.get("From"),
-            body=body,
-            channel=Channel.SMS,
-            now=now,
-            provider_message_id=form.get("MessageSid") or None,
-            default_region=region,
-            carrier_opted_out=form.get("OptOutType").upper() == "STOP",
-        )
+    payload = raw_json(list(form.pairs))
+    sid = _id(form.get("MessageSid") or form.get("SmsMessageSid"))
+    sender, _ = address(form.get("From"))
+    contact, message_id, outcome = None, None, "kept"
+    try:
+        contact = contact_id(sender, region, whatsapp=channel is Channel.WHATSAPP)
+        with UnitOfWork(engine) as uow:
+            result = receive_inbound(
+                uow,
+                carriers.webhook_principal(found.line.root_id, "twilio"),
+                line=found.line.number,
+                sender=contact,
+                body=_inbound_body(form),
+                channel=channel,
+                now=now,
+                provider_message_id=sid,
+                default_region=region,
+                rule=_twilio_rule(form.get("OptOutType")),
+                from_carrier=True,
+            )
+        message_id, outcome = int(result.id), result.status
+    except DomainError as error:  # a sender we cannot key: kept as received, not refused
+        outcome = f"refused:{error.code}"
+        log.warning("kept a Twilio message that is no conversation's: %s", error.code)
+    media = form.get("MediaUrl0") or None
+    keep_part(
+        engine,
+        PartRecord(
+            root_id=found.line.root_id,
+            carrier="twilio",
+            part_key=part_key(payload),
+            kind="message",
+            part_type=(form.get("OptOutType") or ("mms" if media else "sms")).lower(),
+            payload=payload,
+            outcome=outcome,
+            provider_message_id=sid,
+            line_id=found.line.id,
+            contact=contact,
+            sender_id=clean_text(sender),
+            message_id=message_id,
+            media_id=media,
+        ),
+        now,
+    )
     return EMPTY_TWIML
 
 
@@ -111,15 +194,17 @@ def twilio_status(
     region: str,
 ) -> None:
     """Twilio's delivery report for a message we sent (``From`` is our line)."""
-    found = _twilio_line(engine, form.get("From"), region)
+    found = _twilio_line(engine, address(form.get("From"))[0], region)
     _check_twilio(found, url, form, signature)
-    error = form.get("ErrorCode") or None
+    error = _id(form.get("ErrorCode"))
+    status = clean_text(form.get("MessageStatus") or form.get("SmsStatus"))[:30]
+    sid = _id(form.get("MessageSid")) or ""
     with UnitOfWork(engine) as uow:
         item = outbox_store.record_delivery(
             uow.connection,
             "twilio",
-            form.get("MessageSid"),
-            form.get("MessageStatus") or form.get("SmsStatus"),
+            sid,
+            status,
             error,
             now,
             outbox_id=outbox_id,
@@ -128,118 +213,30 @@ def twilio_status(
         conversation = outbox_store.conversation_of(uow.connection, item) if item else None
         uow.commit()
     if conversation is not None and error == str(TWILIO_OPTED_OUT):
-        mirror_opt_out(engine, conversation, str(TWILIO_OPTED_OUT), now)
+        mirror_opt_out(engine, conversation, f"twilio:{TWILIO_OPTED_OUT}", now)
+    payload = raw_json(list(form.pairs))
+    keep_part(
+        engine,
+        PartRecord(
+            root_id=found.line.root_id,
+            carrier="twilio",
+            part_key=part_key(payload),
+            kind="status",
+            part_type=clean_text(status or "unknown"),
+            payload=payload,
+            outcome="recorded" if item else "unknown_message",
+            provider_message_id=sid or None,
+            line_id=found.line.id,
+            error_code=error,
+        ),
+        now,
+    )
 
 
-# --- WhatsApp Cloud API ---------------------------------------------------------------------
+def _id(value: str) -> str | None:
+    """A carrier's id or code as a column can hold it (no NUL, at most 200 characters)."""
+    return clean_text(value.strip())[:200] or None
 
 
-def whatsapp_handshake(engine: Engine, params: Mapping[str, str]) -> str:
-    """Meta's subscription check: echo ``hub.challenge`` for a known verify token."""
-    token = params.get("hub.verify_token", "")
-    with UnitOfWork(engine) as uow:
-        known = bool(token) and carriers.whatsapp_verify_token_known(uow.connection, token)
-    if params.get("hub.mode") != "subscribe" or not known:
-        raise WebhookRefused("Unknown verify token.")
-    return params.get("hub.challenge", "")
-
-
-def whatsapp_signature_ok(app_secret: str, raw: bytes, header: str) -> bool:
-    expected = "sha256=" + hmac.new(app_secret.encode(), raw, hashlib.sha256).hexdigest()
-    return hmac.compare_digest(expected.encode(), header.encode())
-
-
-def _changes(payload: Any) -> list[dict[str, Any]]:
-    if not isinstance(payload, dict) or payload.get("object") != "whatsapp_business_account":
-        raise WebhookRefused("Not a WhatsApp Business Account notification.")
-    values = []
-    for entry in payload.get("entry") or []:
-        for change in entry.get("changes") or []:
-            if change.get("field") == "messages" and isinstance(change.get("value"), dict):
-                values.append(change["value"])
-    return values
-
-
-def _text_of(message: dict[str, Any]) -> str:
-    kind = str(message.get("type", ""))
-    if kind == "text":
-        return str((message.get("text") or {}).get("body", ""))
-    if kind == "button":
-        return str((message.get("button") or {}).get("text", ""))
-    if kind == "interactive":
-        reply = message.get("interactive") or {}
-        chosen = reply.get("button_reply") or reply.get("list_reply") or {}
-        return str(chosen.get("title", ""))
-    media = message.get(kind)
-    caption = media.get("caption") if isinstance(media, dict) else ""
-    return str(caption or f"[{kind or 'unsupported'} message]")
-
-
-def whatsapp_notification(
-    engine: Engine, raw: bytes, signature: str, now: datetime, region: str
-) -> None:
-    """Messages and delivery statuses, after the signature of every part is checked."""
-    try:
-        payload = json.loads(raw)
-    except ValueError:
-        raise WebhookRefused("The body is not a signed WhatsApp notification.") from None
-    values = _changes(payload)
-    lines: list[carriers.CarrierLine] = []
-    with UnitOfWork(engine) as uow:
-        for value in values:
-            phone_number_id = str((value.get("metadata") or {}).get("phone_number_id", ""))
-            found = carriers.whatsapp_line(uow.connection, phone_number_id)
-            if found is None:
-                raise WebhookRefused("No line is configured for this WhatsApp number.")
-            lines.append(found)
-    for found in lines:
-        account = found.settings.whatsapp
-        assert account is not None
-        if not signature or not whatsapp_signature_ok(account.app_secret, raw, signature):
-            log.warning("refused a WhatsApp webhook with a wrong signature")
-            raise WebhookRefused("The X-Hub-Signature-256 header is missing or wrong.")
-    for value, found in zip(values, lines, strict=True):
-        _whatsapp_messages(engine, found, value, now, region)
-        _whatsapp_statuses(engine, found, value, now)
-
-
-def _whatsapp_messages(
-    engine: Engine, found: carriers.CarrierLine, value: dict[str, Any], now: datetime, region: str
-) -> None:
-    for message in value.get("messages") or []:
-        sender = "+" + str(message.get("from", "")).lstrip("+")
-        with UnitOfWork(engine) as uow:
-            receive_inbound(
-                uow,
-                carriers.webhook_principal(found.line.root_id, "whatsapp"),
-                line=found.line.number,
-                sender=sender,
-                body=_text_of(message),
-                channel=Channel.WHATSAPP,
-                now=now,
-                provider_message_id=str(message["id"]) if message.get("id") else None,
-                default_region=region,
-            )
-
-
-def _whatsapp_statuses(
-    engine: Engine, found: carriers.CarrierLine, value: dict[str, Any], now: datetime
-) -> None:
-    for status in value.get("statuses") or []:
-        errors = status.get("errors") or [{}]
-        code = errors[0].get("code")
-        with UnitOfWork(engine) as uow:
-            item = outbox_store.record_delivery(
-                uow.connection,
-                "whatsapp",
-                str(status.get("id", "")),
-                str(status.get("status", "")),
-                str(code) if code else None,
-                now,
-                root_id=found.line.root_id,
-            )
-            conversation = outbox_store.conversation_of(uow.connection, item) if item else None
-            uow.commit()
-        if conversation is not None and code == STOPPED_MARKETING:
-            log.info("WhatsApp reports %s stopped marketing messages", mask(found.line.number))
-            mirror_opt_out(engine, conversation, str(STOPPED_MARKETING), now)
+def log_contact(contact: str | None) -> str:
+    return mask(contact) if contact and contact.startswith("+") else "(user id)"

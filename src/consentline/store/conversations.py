@@ -71,6 +71,7 @@ def _record(row: Any) -> ConsentRecord:
         last_request_at=row.last_request_at,
         request_text=row.request_text,
         decided_at=row.decided_at,
+        optout_source=row.optout_source,
     )
 
 
@@ -184,6 +185,7 @@ def save_record(
             "initiated_by": record.initiated_by.value if record.initiated_by else None,
             "request_text": record.request_text,
             "created_at": now,
+            "optout_source": record.optout_source,
         },
     )
     return {
@@ -194,6 +196,7 @@ def save_record(
         "last_request_at": record.last_request_at,
         "request_text": record.request_text,
         "decided_at": record.decided_at,
+        "optout_source": record.optout_source,
         "evidence_message_id": evidence_message_id,
         "updated_at": now,
     }

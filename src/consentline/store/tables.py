@@ -116,7 +116,8 @@ conversations = Table(
     Column("id", Id, primary_key=True),
     Column("root_id", Id, ForeignKey("orgs.id"), nullable=False, index=True),
     Column("line_id", Id, ForeignKey("lines.id"), nullable=False),
-    Column("contact", String(20), nullable=False),
+    # An E.164 number, or on WhatsApp a business-scoped user id (domain/phone.py).
+    Column("contact", String(150), nullable=False),
     Column("channel", String(20), nullable=False),
     Column("state", String(20), nullable=False),
     Column("mode", String(20), nullable=True),
@@ -125,6 +126,8 @@ conversations = Table(
     Column("last_request_at", UTCDateTime(), nullable=True),
     Column("request_text", Text, nullable=True),
     Column("decided_at", UTCDateTime(), nullable=True),
+    # Who reported the current opt-out when a carrier did: "carrier:code-or-keyword".
+    Column("optout_source", String(100), nullable=True),
     Column("evidence_message_id", Id, nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
@@ -152,6 +155,7 @@ consent_events = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("chain_seq", Integer, nullable=True),
     Column("chain_hash", String(64), nullable=True),
+    Column("optout_source", String(100), nullable=True),
     Index("uq_consent_events_chain", "conversation_id", "chain_seq", unique=True),
 )
 
@@ -243,7 +247,7 @@ simulator_deliveries = Table(
     Column("outbox_id", Id, ForeignKey("outbox.id"), nullable=False, unique=True),
     Column("side", String(20), nullable=False),
     Column("line_number", String(20), nullable=False),
-    Column("contact", String(20), nullable=False),
+    Column("contact", String(150), nullable=False),
     Column("channel", String(20), nullable=False),
     Column("body", Text, nullable=False),
     Column("delivered_at", UTCDateTime(), nullable=False),

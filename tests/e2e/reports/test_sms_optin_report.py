@@ -44,6 +44,7 @@ def test_with_consent_lists_every_consent_record_newest_change_first(
         "decided_at": "2026-01-06T09:05:00Z",
         "deciding_message": "Yes!",
         "deciding_message_id": opted_in["deciding_message_id"],
+        "opt_out_source": None,
         "last_changed_at": "2026-01-06T09:05:00Z",
         "conversation_id": opted_in["conversation_id"],
     }

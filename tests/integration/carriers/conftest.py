@@ -115,6 +115,32 @@ def carrier(
         yield Carrier(api, config, tenant)
 
 
+@pytest.fixture
+def whatsapp(carrier: Carrier) -> Carrier:
+    carrier.providers(
+        whatsapp={
+            "access_token": ACCESS_TOKEN,
+            "app_secret": APP_SECRET,
+            "verify_token": VERIFY_TOKEN,
+            "lines": {LINE: PHONE_NUMBER_ID},
+            "optin_template": {
+                "name": "optin_request",
+                "language": "en_US",
+                "parameters": ["employee_name", "company_name"],
+            },
+        }
+    )
+    return carrier
+
+
+@pytest.fixture
+def twilio_line(carrier: Carrier) -> Carrier:
+    carrier.providers(
+        twilio={"account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN, "lines": [LINE]}
+    )
+    return carrier
+
+
 def twilio_inbound(body: str, sid: str, **extra: str) -> dict[str, str]:
     """The form Twilio posts for an incoming SMS."""
     return {

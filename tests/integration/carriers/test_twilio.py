@@ -24,14 +24,6 @@ from tests.standins.twilio_api import TwilioStandIn
 EMPTY_TWIML = '<?xml version="1.0" encoding="UTF-8"?><Response></Response>'
 
 
-@pytest.fixture
-def twilio_line(carrier: Carrier) -> Carrier:
-    carrier.providers(
-        twilio={"account_sid": ACCOUNT_SID, "auth_token": AUTH_TOKEN, "lines": [LINE]}
-    )
-    return carrier
-
-
 def _message_count(carrier: Carrier) -> int:
     with carrier.api.engine.connect() as conn:
         return int(conn.execute(select(func.count()).select_from(messages)).scalar_one())

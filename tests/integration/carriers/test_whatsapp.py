@@ -10,7 +10,6 @@ from typing import Any
 import pytest
 
 from tests.integration.carriers.conftest import (
-    ACCESS_TOKEN,
     APP_SECRET,
     CONTACT,
     LINE,
@@ -21,24 +20,6 @@ from tests.integration.carriers.conftest import (
 from tests.standins.graph_api import GraphStandIn
 
 WA_CONTACT = CONTACT.lstrip("+")
-
-
-@pytest.fixture
-def whatsapp(carrier: Carrier) -> Carrier:
-    carrier.providers(
-        whatsapp={
-            "access_token": ACCESS_TOKEN,
-            "app_secret": APP_SECRET,
-            "verify_token": VERIFY_TOKEN,
-            "lines": {LINE: PHONE_NUMBER_ID},
-            "optin_template": {
-                "name": "optin_request",
-                "language": "en_US",
-                "parameters": ["employee_name", "company_name"],
-            },
-        }
-    )
-    return carrier
 
 
 def _notification(value: dict[str, Any]) -> bytes:

@@ -13,7 +13,7 @@ from starlette.concurrency import run_in_threadpool
 from consentline.api.deps import wake_outbox
 from consentline.api.errors import ERROR_RESPONSES
 from consentline.config import Config
-from consentline.service import webhooks
+from consentline.service import webhooks, whatsapp_webhook
 from consentline.service.access import MAX_ID
 from consentline.service.webhooks import Form
 
@@ -92,7 +92,7 @@ async def whatsapp_handshake(request: Request) -> Response:
     """Meta's verification request: ``hub.mode``, ``hub.verify_token``, ``hub.challenge``."""
     params = dict(request.query_params)
     challenge = await run_in_threadpool(
-        webhooks.whatsapp_handshake, request.app.state.engine, params
+        whatsapp_webhook.whatsapp_handshake, request.app.state.engine, params
     )
     return Response(challenge, media_type="text/plain")
 
@@ -105,7 +105,7 @@ async def whatsapp_notification(
     """Messages and delivery statuses from the Cloud API, signed with the app secret."""
     state = request.app.state
     await run_in_threadpool(
-        webhooks.whatsapp_notification,
+        whatsapp_webhook.whatsapp_notification,
         state.engine,
         await request.body(),
         signature,
