@@ -61,7 +61,7 @@ def record(
         target_id=None if target_id is None else str(target_id)[:200],
         before=dict(before) if before is not None else None,
         after=dict(after) if after is not None else None,
-        source=(source if source is not None else uow.source or "unknown")[:100],
+        source=(source if source is not None else uow.source or "system")[:100],
     )
     return audit_store.append(uow.connection, entry)
 
