@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from consentline.domain.errors import InvalidInput
 from consentline.service.access import Principal, Privilege, visible_org
@@ -64,6 +64,27 @@ def record(
         source=(source if source is not None else uow.source or "system")[:100],
     )
     return audit_store.append(uow.connection, entry)
+
+
+def record_apart(
+    engine: Engine,
+    source: str,
+    actor: Actor,
+    action: str,
+    target_type: str,
+    target_id: object,
+    after: Mapping[str, Any] | None,
+    *,
+    at: datetime,
+    org_id: int | None,
+) -> int:
+    """For a use case that only reads (a download): the record in a short write
+    transaction of its own."""
+    with UnitOfWork(engine, source=source) as uow:
+        org = org_store.get_org(uow.connection, org_id) if org_id else None
+        record_id = record(uow, actor, action, target_type, target_id, None, after, at=at, org=org)
+        uow.commit()
+    return record_id
 
 
 # --- reading ---------------------------------------------------------------------------------

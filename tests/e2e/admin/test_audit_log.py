@@ -183,3 +183,22 @@ def test_a_sub_organization_sees_only_records_about_itself_and_below(api: Api) -
     )
     log = api.call("GET", f"/api/v1/orgs/{sub['id']}/audit-log", tenant.key, 200)
     assert [i["action"] for i in log["items"]] == ["line.created", "org.created"]
+
+
+def test_report_downloads_are_recorded_as_exports(api: Api) -> None:
+    tenant = api.tenant()
+    response = api.client.get(
+        "/api/v1/reports/sms-optin",
+        params={"format": "csv", "mode": "consent", "from": "2026-01-01"},
+        headers={"Authorization": f"Bearer {tenant.key}"},
+    )
+    assert response.status_code == 200
+    api.call("GET", "/api/v1/reports/sms-optin", tenant.key, 200)  # a JSON page is no export
+    exported = _log(api, tenant, action="report.exported")
+    assert exported["total"] == 1
+    item = exported["items"][0]
+    assert item["target_type"] == "report"
+    assert item["target_id"] == "sms-optin"
+    assert item["after"]["format"] == "csv"
+    assert item["after"]["from"] == "2026-01-01"
+    assert item["source"] == "api testclient"
