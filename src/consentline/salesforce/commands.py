@@ -41,10 +41,18 @@ def connect_command(
         str,
         typer.Option(envvar="CONSENTLINE_SALESFORCE_CLIENT_SECRET", help="Its consumer secret."),
     ],
-    login_url: Annotated[str, typer.Option()] = "https://login.salesforce.com",
-    sobject: Annotated[str, typer.Option("--object")] = sync.DEFAULT_OBJECT,
-    external_id_field: Annotated[str, typer.Option()] = sync.DEFAULT_EXTERNAL_ID,
-    api_version: Annotated[str, typer.Option()] = sync.DEFAULT_VERSION,
+    login_url: Annotated[
+        str, typer.Option(help="https://test.salesforce.com for a sandbox.")
+    ] = "https://login.salesforce.com",
+    sobject: Annotated[
+        str, typer.Option("--object", help="The custom object that receives the events.")
+    ] = sync.DEFAULT_OBJECT,
+    external_id_field: Annotated[
+        str, typer.Option(help="Its External ID field (the event id).")
+    ] = sync.DEFAULT_EXTERNAL_ID,
+    api_version: Annotated[str, typer.Option(help="Salesforce REST API version.")] = (
+        sync.DEFAULT_VERSION
+    ),
     database_url: DatabaseUrl = None,
 ) -> None:
     """Connect a root organization to a Salesforce org (replaces an earlier connection)."""
