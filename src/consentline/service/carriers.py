@@ -89,7 +89,7 @@ def webhook_principal(root_id: int, carrier: str) -> Principal:
 def twilio_line(conn: Connection, number: str) -> CarrierLine | None:
     """The line a Twilio webhook is for, when its organization routes it through Twilio."""
     line = org_store.find_line_by_number(conn, number)
-    if line is None:
+    if line is None or line.retired_at is not None:  # a retired line is served no more
         return None
     settings = carrier_store.load(conn, line.root_id)
     if not settings.serves_twilio(line.number) or settings.twilio is None:
@@ -102,7 +102,8 @@ def whatsapp_line(conn: Connection, phone_number_id: str) -> CarrierLine | None:
         for number, known_id in settings.whatsapp_lines.items():
             if known_id == phone_number_id and settings.whatsapp is not None:
                 line = org_store.find_line_by_number(conn, number)
-                return CarrierLine(line, settings) if line else None
+                served = line is not None and line.retired_at is None
+                return CarrierLine(line, settings) if line and served else None
     return None
 
 
