@@ -124,3 +124,30 @@ def test_the_cli_reports_audit_records_and_tampering(
     assert bad.exit_code == 1
     assert "TAMPERED: audit log of organization" in bad.output
     assert where in bad.output
+
+
+def test_concurrent_writers_of_one_organization_take_turns_on_its_chain(
+    engine: Engine, clock: FakeClock
+) -> None:
+    """Eight requests at once, each creating a key: every record lands, in one chain."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    with UnitOfWork(engine) as uow:
+        org = org_service.create_org(uow, SYSTEM, "Busy Bank", None, clock())
+
+    def create_key(number: int) -> str:
+        with UnitOfWork(engine, source="api 127.0.0.1") as uow:
+            return org_service.create_api_key(
+                uow, SYSTEM, org.id, f"key {number}", ["reports"], clock()
+            )
+
+    with ThreadPoolExecutor(max_workers=8) as pool:
+        keys = list(pool.map(create_key, range(8)))
+    assert len(set(keys)) == 8
+    result = verify(engine)
+    assert result.problem is None
+    with engine.connect() as conn:
+        seqs = conn.execute(
+            select(audit_log.c.seq).where(audit_log.c.root_id == org.id).order_by(audit_log.c.seq)
+        ).scalars()
+        assert list(seqs) == list(range(1, 10))  # org.created, then the eight keys
