@@ -23,10 +23,9 @@ nav.register(nav.NavItem("Lines", PATH, 25, may_set_up), nav.SETUP)
 
 def _render(page: Page, status: int = 200, **data: Any) -> Response:
     lines = line_service.list_lines(page.uow, page.principal, page.picked.id)
-    names = {item.org.id: item.org.name for item in page.tree}
     # A line moves within its enterprise, to organizations this user can see.
     places = [item for item in page.tree if item.org.root_id == page.picked.root_id]
-    return page.render("setup/lines.html", status, lines=lines, names=names, places=places, **data)
+    return page.render("setup/lines.html", status, lines=lines, places=places, **data)
 
 
 def _find(page: Page, line_id: int) -> Any:
