@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
-from typing import Any
+from typing import Any, TypeVar
 
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine
@@ -12,6 +14,8 @@ from sqlalchemy import Engine
 from consentline.app import default_providers
 from consentline.providers.outbox import deliver_due
 from consentline.store import outbox as outbox_store
+
+T = TypeVar("T")
 
 START = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 
@@ -137,3 +141,11 @@ class Api:
 
     def messages(self, tenant: Tenant, contact: str) -> list[dict[str, Any]]:
         return list(self.conversation(tenant, contact)["messages"])
+
+
+def run_apart(function: Callable[..., T], *args: Any) -> T:
+    """Run ``function`` (``asyncio.run``, ``anyio.run``) on a thread of its own: a browser
+    test earlier in the same pytest-xdist worker leaves Playwright's event loop running on
+    the main thread, where a second loop cannot start."""
+    with ThreadPoolExecutor(max_workers=1) as pool:
+        return pool.submit(function, *args).result()

@@ -14,6 +14,7 @@ from consentline.api.admission import AdmissionMiddleware
 from consentline.api.input_checks import storable_request
 from consentline.api.middleware import RequestContextMiddleware
 from consentline.api.routes import (
+    audit,
     messages,
     operations,
     orgs,
@@ -123,6 +124,7 @@ def create_app(
     docs.install(app)
     app.include_router(operations.router)
     app.include_router(orgs.router)
+    app.include_router(audit.router)
     app.include_router(messages.router)
     app.include_router(reports.router)
     app.include_router(simulator.router)

@@ -10,17 +10,23 @@ from typing import Annotated
 
 import typer
 
-from consentline.app import build_app, engine_for, outbox_worker, utc_now
+from consentline.app import build_app, outbox_worker, utc_now
 from consentline.archive import commands as archive_commands
+from consentline.cli_support import (
+    CLI,
+    SOURCE,
+    CommandFailed,
+    config_for,
+    one_line_errors,
+    open_database,
+)
 from consentline.config import Config
-from consentline.domain.errors import DomainError
 from consentline.listener import with_tcp_protocol
 from consentline.observability import logging_config
 from consentline.salesforce import commands as salesforce_commands
 from consentline.service import orgs as org_service
 from consentline.service.demo import Demo, seed_demo
 from consentline.service.unit_of_work import UnitOfWork
-from consentline.store.db import make_engine, migrate
 
 app = typer.Typer(help="ConsentLine: an opt-in policy gateway for business texting.")
 app.add_typer(archive_commands.app, name="archive")
@@ -36,19 +42,16 @@ DatabaseUrl = Annotated[
 
 
 def _config(database_url: str | None) -> Config:
-    try:
-        return Config(database_url=database_url) if database_url else Config()
-    except ValueError as error:
-        raise typer.BadParameter(str(error)) from None
+    return config_for(database_url)
 
 
 def _seed_demo(config: Config) -> Demo:
-    engine = make_engine(config.database_url)
-    migrate(engine)
-    with UnitOfWork(engine) as uow:
-        demo = seed_demo(uow, utc_now())
-    engine.dispose()
-    return demo
+    engine = open_database(config.database_url, may_create=True)
+    try:
+        with UnitOfWork(engine, source=SOURCE) as uow:
+            return seed_demo(uow, utc_now())
+    finally:
+        engine.dispose()
 
 
 def _print_demo(demo: Demo, url: str | None) -> None:
@@ -70,6 +73,7 @@ def _print_demo(demo: Demo, url: str | None) -> None:
 
 
 @app.command()
+@one_line_errors
 def serve(
     host: Annotated[str, typer.Option(help="Address to listen on.")] = "127.0.0.1",
     port: Annotated[int, typer.Option(help="Port to listen on.")] = 8000,
@@ -101,9 +105,7 @@ def serve(
         )
     # Several processes: migrate once here, then each worker builds the app from the
     # environment without migrating; metrics are summed over the processes.
-    engine = make_engine(config.database_url)
-    migrate(engine)
-    engine.dispose()
+    open_database(config.database_url, may_create=True).dispose()
     os.environ["CONSENTLINE_DATABASE_URL"] = config.database_url
     _fresh_metrics_dir()
     processes = uvicorn.Config(
@@ -132,40 +134,39 @@ def _fresh_metrics_dir() -> None:
 
 
 @app.command()
+@one_line_errors
 def bootstrap(
     database_url: DatabaseUrl = None,
     email: Annotated[str | None, typer.Option(help="Also create an operator login.")] = None,
     password: Annotated[str | None, typer.Option(help="Password of that login.")] = None,
 ) -> None:
-    """Create the operator and print its API key as one JSON line."""
+    """Create the database if need be, and the operator; print its API key as one JSON line."""
     if (email is None) != (password is None):
-        raise typer.BadParameter("give --email and --password together")
-    config = _config(database_url)
-    engine = make_engine(config.database_url)
-    migrate(engine)
-
-    with UnitOfWork(engine) as uow:
-        now = utc_now()
-        try:
+        raise CommandFailed("give --email and --password together")
+    engine = open_database(database_url, may_create=True)
+    try:
+        with UnitOfWork(engine, source=SOURCE) as uow:
+            now = utc_now()
             if email is not None and password is not None:
                 org_service.add_user(
-                    uow, None, email, "Operator", password, [], now, is_operator=True
+                    uow, None, email, "Operator", password, [], now, is_operator=True, actor=CLI
                 )
-            key = org_service.create_operator_key(uow, "operator", now)
-        except DomainError as error:
-            typer.echo(f"error: {error.message}", err=True)
-            raise typer.Exit(2) from None
-        uow.commit()
+            key = org_service.create_operator_key(uow, "operator", now, actor=CLI)
+            uow.commit()
+    finally:
+        engine.dispose()
     typer.echo(json.dumps({"operator_api_key": key}))
 
 
 @app.command()
+@one_line_errors
 def demo(database_url: DatabaseUrl = None) -> None:
     """Create the demo organization (once) and print a fresh API key for it."""
     _print_demo(_seed_demo(_config(database_url)), None)
 
 
 @app.command()
+@one_line_errors
 def worker(database_url: DatabaseUrl = None) -> None:
     """Run the outbox worker as its own process (with CONSENTLINE_RUN_WORKER=false on the
     servers, or beside them: workers lease items, so several may run at once)."""
@@ -173,9 +174,8 @@ def worker(database_url: DatabaseUrl = None) -> None:
     import signal
 
     config = _config(database_url)
+    engine = open_database(config.database_url)
     logging.config.dictConfig(logging_config(config.log_format))
-    engine = engine_for(config)
-    migrate(engine)
     running = outbox_worker(engine, config)
     signal.signal(signal.SIGTERM, lambda *_: running.stop())
     typer.echo("ConsentLine outbox worker running", err=True)

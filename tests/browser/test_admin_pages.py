@@ -50,5 +50,12 @@ def test_the_operator_creates_an_organization_and_grants_sms_optin(
     assert settings_of(server, org_id)["sms_optin"]["entitled"] is True
     screenshot(page, "operator-organizations")
     page.get_by_role("button", name="Withdraw SMS Opt-in from Globex Clinic").click()
+    dialog = page.get_by_role("alertdialog", name="Withdraw SMS Opt-in from Globex Clinic?")
+    expect(dialog).to_contain_text("SMS Opt-in stops for Globex Clinic")
+    screenshot(page, "operator-withdraw-confirm")
+    dialog.get_by_role("link", name="Cancel").click()
+    assert settings_of(server, org_id)["sms_optin"]["entitled"] is True
+    page.get_by_role("button", name="Withdraw SMS Opt-in from Globex Clinic").click()
+    page.get_by_role("alertdialog").get_by_role("button", name="Withdraw SMS Opt-in").click()
     expect(page.get_by_role("status")).to_contain_text("withdrawn from Globex Clinic")
     assert settings_of(server, org_id)["sms_optin"]["entitled"] is False

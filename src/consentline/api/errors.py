@@ -31,6 +31,7 @@ STATUS = {
     errors.InheritedSetting: 403,
     errors.NotFound: 404,
     errors.Conflict: 409,
+    errors.LineRetired: 409,
     errors.SettingConflict: 409,
     errors.GroupRefused: 409,
     errors.InvalidSetting: 422,

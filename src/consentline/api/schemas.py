@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from fastapi import Path
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field
@@ -79,11 +79,24 @@ class LineCreate(Strict):
     employee_name: OneLine = Field(min_length=1, max_length=200)
 
 
+class LineUpdate(Strict):
+    """Rename the employee, move the line to another organization of the same enterprise,
+    retire it (it refuses new messages, code ``line_retired``; its archive stays) or not."""
+
+    employee_name: str | None = Field(default=None, min_length=1, max_length=200)
+    org_id: RecordId | None = None
+    retired: bool | None = None
+
+
 class LinePublic(BaseModel):
     id: int
     number: str
     employee_name: str
     org_id: int
+
+
+class LineDetail(LinePublic):
+    retired: bool
 
 
 class SmsOptinUpdate(Strict):
@@ -216,3 +229,22 @@ class SettingChangePublic(BaseModel):
     old_value: object
     new_value: object
     changed_at: str
+
+
+class AuditRecordPublic(BaseModel):
+    id: int
+    at: str
+    actor: str
+    action: str
+    target_type: str
+    target_id: str | None
+    before: dict[str, Any] | None
+    after: dict[str, Any] | None
+    source: str
+
+
+class AuditLogPage(BaseModel):
+    items: list[AuditRecordPublic]
+    total: int
+    page: int
+    page_size: int

@@ -11,17 +11,26 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy import Engine, select
 
-from consentline.archive import checkpoints, export, retention
+from consentline.archive import admin, checkpoints, export
 from consentline.archive.export import ExportRange
 from consentline.archive.verify import count_records, verify
-from consentline.config import Config
+from consentline.cli_support import (
+    CLI,
+    SOURCE,
+    CommandFailed,
+    one_line_errors,
+    open_database,
+    writable_output,
+)
 from consentline.domain.errors import DomainError
 from consentline.reports.sms_optin import scope_for
-from consentline.service.access import Principal
-from consentline.store.db import make_engine, migrate, reading
+from consentline.service import audit
+from consentline.service.access import visible_org
+from consentline.service.unit_of_work import UnitOfWork
+from consentline.store.db import reading
 from consentline.store.tables import orgs
 
-CLI = Principal("cli", None, frozenset(), is_operator=True)
+__all__ = ["CLI", "DatabaseUrl", "app", "engine_for"]
 
 
 class ExportFormat(StrEnum):
@@ -29,74 +38,87 @@ class ExportFormat(StrEnum):
     EML = "eml"
 
 
+SUFFIX = {ExportFormat.JSONL: ".jsonl", ExportFormat.EML: ".zip"}
+
 app = typer.Typer(help="The tamper-evident archive: verify, checkpoint, export, retention.")
 
 DatabaseUrl = Annotated[
     str | None,
     typer.Option(
         "--database-url",
-        help="SQLAlchemy URL; default $CONSENTLINE_DATABASE_URL or sqlite:///consentline.db.",
+        help="SQLAlchemy URL of an existing database; default $CONSENTLINE_DATABASE_URL "
+        "or sqlite:///consentline.db.",
     ),
 ]
 
 
 def engine_for(database_url: str | None) -> Engine:
-    try:
-        config = Config(database_url=database_url) if database_url else Config()
-    except ValueError as error:
-        raise typer.BadParameter(str(error)) from None
-    engine = make_engine(config.database_url)
-    migrate(engine)
-    return engine
+    """The database a command works on: it must exist already (a SQLite file is never made)."""
+    return open_database(database_url)
+
+
+def _roots(engine: Engine, org: int | None) -> list[int]:
+    """The named organization's root (an unknown one is refused), or every root."""
+    with reading(engine) as conn:
+        if org is not None:
+            return [visible_org(conn, CLI, org).root_id]
+        query = select(orgs.c.id).where(orgs.c.parent_id.is_(None)).order_by(orgs.c.id)
+        return [int(r) for r in conn.execute(query).scalars()]
 
 
 @app.command("verify")
+@one_line_errors
 def verify_command(
     database_url: DatabaseUrl = None,
     quiet: Annotated[bool, typer.Option(help="No progress bar.")] = False,
 ) -> None:
-    """Check every record's hash chain; exit 0 when intact, 1 naming the first bad record."""
+    """Check every record's hash chain and the audit log's; exit 0 when intact, 1 naming
+    the first bad record."""
     engine = engine_for(database_url)
-    total = count_records(engine)
-    with Progress(
-        TextColumn("verifying"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        disable=quiet,
-        transient=True,
-    ) as bar:
-        task = bar.add_task("records", total=total)
-        result = verify(engine, lambda n: bar.advance(task, n))
-    engine.dispose()
+    try:
+        total = count_records(engine)
+        with Progress(
+            TextColumn("verifying"),
+            BarColumn(),
+            MofNCompleteColumn(),
+            TimeRemainingColumn(),
+            disable=quiet,
+            transient=True,
+        ) as bar:
+            task = bar.add_task("records", total=total)
+            result = verify(engine, lambda n: bar.advance(task, n))
+    finally:
+        engine.dispose()
     if result.problem is not None:
         typer.echo(f"TAMPERED: {result.problem}", err=True)
         raise typer.Exit(1)
-    typer.echo(f"intact: {result.records} records in {result.conversations} conversations verified")
+    typer.echo(
+        f"intact: {result.records} records in {result.conversations} conversations and "
+        f"{result.audit_records} audit log records verified"
+    )
 
 
 @app.command("checkpoint")
+@one_line_errors
 def checkpoint_command(
     database_url: DatabaseUrl = None,
-    org: Annotated[int | None, typer.Option(help="One root organization (default: all).")] = None,
+    org: Annotated[int | None, typer.Option(help="One organization (default: all).")] = None,
 ) -> None:
     """Seal every conversation chain of each root organization; print the checkpoint hashes."""
     engine = engine_for(database_url)
-    now = datetime.now(UTC)
-    with engine.begin() as conn:
-        roots = (
-            [org]
-            if org is not None
-            else [r.id for r in conn.execute(select(orgs.c.id).where(orgs.c.parent_id.is_(None)))]
+    try:
+        now = datetime.now(UTC)
+        roots = _roots(engine, org)
+        with engine.begin() as conn:
+            sealed_all = [checkpoints.seal(conn, root_id, now) for root_id in roots]
+    finally:
+        engine.dispose()
+    for sealed in sealed_all:
+        typer.echo(
+            f"organization {sealed.root_id}: checkpoint {sealed.seq} over "
+            f"{sealed.conversation_count} conversations, {sealed.record_count} records, "
+            f"hash {sealed.hash}"
         )
-        for root_id in roots:
-            sealed = checkpoints.seal(conn, root_id, now)
-            typer.echo(
-                f"organization {root_id}: checkpoint {sealed.seq} over "
-                f"{sealed.conversation_count} conversations, {sealed.record_count} records, "
-                f"hash {sealed.hash}"
-            )
-    engine.dispose()
 
 
 def _day(value: str | None, option: str) -> date | None:
@@ -105,13 +127,14 @@ def _day(value: str | None, option: str) -> date | None:
     try:
         return date.fromisoformat(value)
     except ValueError:
-        raise typer.BadParameter(f"{option} must be a date like 2026-01-31") from None
+        raise CommandFailed(f"{option} must be a date like 2026-01-31, not {value!r}") from None
 
 
 @app.command("export")
+@one_line_errors
 def export_command(
     org: Annotated[int, typer.Option(help="Organization id (its children are included).")],
-    output: Annotated[Path, typer.Option(help="File to write (.jsonl, or .zip for eml).")],
+    output: Annotated[Path, typer.Option(help="File to write: .jsonl, or .zip for eml.")],
     export_format: Annotated[
         ExportFormat, typer.Option("--format", help="jsonl, or eml (a ZIP with a manifest).")
     ] = ExportFormat.JSONL,
@@ -121,6 +144,13 @@ def export_command(
 ) -> None:
     """Every message and consent event of an organization in a date range, for archivers."""
     when = ExportRange(_day(start, "--from"), _day(end, "--to"))
+    wanted = SUFFIX[export_format]
+    if output.suffix.lower() != wanted:
+        raise CommandFailed(
+            f"--format {export_format.value} writes a {wanted} file; name the output "
+            f"{output.with_suffix(wanted).name}"
+        )
+    writable_output(output)
     engine = engine_for(database_url)
     try:
         with reading(engine) as conn:
@@ -132,17 +162,32 @@ def export_command(
                         count = export.write_jsonl(rows, out)
                 else:
                     count = export.write_eml_zip(rows, partial)
-    except DomainError as error:
-        typer.echo(f"error: {error.message}", err=True)
-        raise typer.Exit(2) from None
+        with UnitOfWork(engine, source=SOURCE) as uow:
+            target = visible_org(uow.connection, CLI, org)
+            after = {
+                "format": export_format.value,
+                "from": start,
+                "to": end,
+                "records": count,
+                "file": output.name,
+            }
+            audit.record(
+                uow, CLI, "archive.exported", "org", org, None, after, at=_now(), org=target
+            )
+            uow.commit()
     finally:
         engine.dispose()
     typer.echo(f"exported {count} records to {output}")
 
 
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
 @app.command("retention")
+@one_line_errors
 def retention_command(
-    org: Annotated[int, typer.Option(help="Root organization id.")],
+    org: Annotated[int, typer.Option(help="Organization id (its main organization's policy).")],
     days: Annotated[int | None, typer.Option(help="Keep records this many days.")] = None,
     hold: Annotated[
         bool | None, typer.Option("--hold/--release", help="Place or release a legal hold.")
@@ -153,58 +198,43 @@ def retention_command(
     """Show or change an organization's retention period and legal hold."""
     engine = engine_for(database_url)
     try:
-        with engine.begin() as conn:
-            root = scope_for(conn, CLI, org).root_id
+        with UnitOfWork(engine, source=SOURCE) as uow:
             if days is not None or hold is not None:
-                policy = retention.set_policy(
-                    conn,
-                    root,
-                    "cli",
-                    datetime.now(UTC),
-                    retention_days=days,
-                    legal_hold=hold,
-                    reason=reason,
+                admin.change_retention(
+                    uow, CLI, org, _now(), days=days, legal_hold=hold, reason=reason
                 )
-            else:
-                policy = retention.policy_for(conn, root)
-    except DomainError as error:
-        typer.echo(f"error: {error.message}", err=True)
-        raise typer.Exit(2) from None
+            root, policy = admin.retention_of(uow, CLI, org)
     finally:
         engine.dispose()
     held = f"legal hold: {policy.legal_hold_reason}" if policy.legal_hold else "no legal hold"
-    typer.echo(f"organization {root}: retention {policy.retention_days} days, {held}")
+    typer.echo(f"organization {root.id}: retention {policy.retention_days} days, {held}")
 
 
 @app.command("purge")
+@one_line_errors
 def purge_command(
-    org: Annotated[int | None, typer.Option(help="One root organization (default: all).")] = None,
+    org: Annotated[int | None, typer.Option(help="One organization (default: all).")] = None,
     dry_run: Annotated[bool, typer.Option(help="Only count what would be purged.")] = False,
     database_url: DatabaseUrl = None,
 ) -> None:
-    """Remove conversations past retention; organizations on legal hold are skipped."""
+    """Remove conversations past retention; organizations on legal hold are skipped (exit 3)."""
     engine = engine_for(database_url)
     failed = False
-    with engine.connect() as conn:
-        roots = (
-            [org]
-            if org is not None
-            else [r.id for r in conn.execute(select(orgs.c.id).where(orgs.c.parent_id.is_(None)))]
-        )
-        conn.rollback()
-    for root_id in roots:
-        try:
-            with engine.begin() as conn:
-                result = retention.purge(conn, root_id, datetime.now(UTC), dry_run=dry_run)
-        except DomainError as error:
-            typer.echo(f"organization {root_id}: skipped: {error.message}", err=True)
-            failed = True
-            continue
-        verb = "would purge" if dry_run else "purged"
-        typer.echo(
-            f"organization {root_id}: {verb} {result.conversations} conversations"
-            + ("" if dry_run else f", {result.records} records")
-        )
-    engine.dispose()
+    try:
+        for root_id in _roots(engine, org):
+            try:
+                with UnitOfWork(engine, source=SOURCE) as uow:
+                    result = admin.purge(uow, CLI, root_id, _now(), dry_run=dry_run)
+            except DomainError as error:
+                typer.echo(f"organization {root_id}: skipped: {error.message}", err=True)
+                failed = True
+                continue
+            verb = "would purge" if dry_run else "purged"
+            typer.echo(
+                f"organization {root_id}: {verb} {result.conversations} conversations"
+                + ("" if dry_run else f", {result.records} records")
+            )
+    finally:
+        engine.dispose()
     if failed:
         raise typer.Exit(3)

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from sqlalchemy import Connection, Engine, func, select
 
 from consentline.archive import chain
+from consentline.archive.audit_verify import verify_audit
 from consentline.archive.checkpoints import check_checkpoint_chains, expectations
 from consentline.store.db import reading
 from consentline.store.tables import conversations, metadata
@@ -25,6 +26,7 @@ class VerifyResult:
     conversations: int
     records: int
     problem: str | None
+    audit_records: int = 0
 
     @property
     def intact(self) -> bool:
@@ -54,54 +56,34 @@ def _records(conn: Connection, table_name: str) -> Iterator[tuple[int, int, chai
 
 
 def verify(engine: Engine, progress: Callable[[int], None] | None = None) -> VerifyResult:
-    """Check every chain, the conversation heads, and every checkpoint."""
+    """Check every chain, the conversation heads, every checkpoint, and the audit log."""
     # One connection (one snapshot) for every stream: several interleaved cursors.
     with reading(engine) as conn:
-        problem = check_checkpoint_chains(conn)
-        if problem is not None:
-            return VerifyResult(0, 0, problem)
-        expected = expectations(conn)
-        pending = expected.conversations()
-        streams = [_records(conn, name) for name in chain.TABLES]
-        merged = heapq.merge(*streams, key=lambda item: (item[0], item[1]))
-        upcoming = next(merged, None)
-        seen_conversations = records = 0
-        columns = [conversations.c[name] for name in chain.CONVERSATION_FIELDS]
-        query = select(*columns, conversations.c.chain_length, conversations.c.chain_head)
-        rows = conn.execution_options(stream_results=True, yield_per=BATCH).execute(
-            query.order_by(conversations.c.id)
-        )
-        for row in rows:
-            conversation_id = int(row.id)
-            while upcoming is not None and upcoming[0] < conversation_id:
-                record = upcoming[2]
-                return VerifyResult(
-                    seen_conversations,
-                    records,
-                    f"conversation {upcoming[0]}, {record.table} id {record.id}: "
-                    "the record's conversation is missing",
-                )
-            base = expected.bases.get(conversation_id)
-            check = chain.ChainCheck(
-                row._mapping,
-                base_seq=base[0] if base else 0,
-                base_hash=base[1] if base else None,
-                expected=expected.sealed.get(conversation_id),
-            )
-            pending.discard(conversation_id)
-            count = 0
-            while upcoming is not None and upcoming[0] == conversation_id:
-                check.add(upcoming[2])
-                count += 1
-                upcoming = next(merged, None)
-            found = check.finish(int(row.chain_length), row.chain_head)
-            seen_conversations += 1
-            records += count
-            if progress is not None:
-                progress(count)
-            if found is not None:
-                return VerifyResult(seen_conversations, records, str(found))
-        if upcoming is not None:
+        result = _verify_archive(conn, progress)
+        if result.problem is not None:
+            return result
+        audit_records, problem = verify_audit(conn)
+    return VerifyResult(result.conversations, result.records, problem, audit_records)
+
+
+def _verify_archive(conn: Connection, progress: Callable[[int], None] | None) -> VerifyResult:
+    problem = check_checkpoint_chains(conn)
+    if problem is not None:
+        return VerifyResult(0, 0, problem)
+    expected = expectations(conn)
+    pending = expected.conversations()
+    streams = [_records(conn, name) for name in chain.TABLES]
+    merged = heapq.merge(*streams, key=lambda item: (item[0], item[1]))
+    upcoming = next(merged, None)
+    seen_conversations = records = 0
+    columns = [conversations.c[name] for name in chain.CONVERSATION_FIELDS]
+    query = select(*columns, conversations.c.chain_length, conversations.c.chain_head)
+    rows = conn.execution_options(stream_results=True, yield_per=BATCH).execute(
+        query.order_by(conversations.c.id)
+    )
+    for row in rows:
+        conversation_id = int(row.id)
+        while upcoming is not None and upcoming[0] < conversation_id:
             record = upcoming[2]
             return VerifyResult(
                 seen_conversations,
@@ -109,6 +91,34 @@ def verify(engine: Engine, progress: Callable[[int], None] | None = None) -> Ver
                 f"conversation {upcoming[0]}, {record.table} id {record.id}: "
                 "the record's conversation is missing",
             )
+        base = expected.bases.get(conversation_id)
+        check = chain.ChainCheck(
+            row._mapping,
+            base_seq=base[0] if base else 0,
+            base_hash=base[1] if base else None,
+            expected=expected.sealed.get(conversation_id),
+        )
+        pending.discard(conversation_id)
+        count = 0
+        while upcoming is not None and upcoming[0] == conversation_id:
+            check.add(upcoming[2])
+            count += 1
+            upcoming = next(merged, None)
+        found = check.finish(int(row.chain_length), row.chain_head)
+        seen_conversations += 1
+        records += count
+        if progress is not None:
+            progress(count)
+        if found is not None:
+            return VerifyResult(seen_conversations, records, str(found))
+    if upcoming is not None:
+        record = upcoming[2]
+        return VerifyResult(
+            seen_conversations,
+            records,
+            f"conversation {upcoming[0]}, {record.table} id {record.id}: "
+            "the record's conversation is missing",
+        )
     if pending:
         missing = min(pending)
         return VerifyResult(

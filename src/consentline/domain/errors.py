@@ -57,3 +57,9 @@ class Conflict(DomainError):
 
 class InvalidInput(DomainError):
     code = "invalid_input"
+
+
+class LineRetired(Conflict):
+    """A retired line takes no new messages; its archive stays."""
+
+    code = "line_retired"

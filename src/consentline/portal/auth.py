@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import Form, Request, Response
 from fastapi.responses import RedirectResponse
 
+from consentline.api.deps import request_source
 from consentline.domain.errors import Unauthorized
 from consentline.portal import csrf
 from consentline.portal.web import SESSION_USER, portal_router, render
@@ -38,7 +39,7 @@ def login(
     password: Annotated[str, Form(max_length=1000)] = "",
     next: Annotated[str, Form()] = DEFAULT_LANDING,
 ) -> Response:
-    with UnitOfWork(request.app.state.engine) as uow:
+    with UnitOfWork(request.app.state.engine, source=request_source(request)) as uow:
         try:
             # The peer's own address: no proxy is trusted, so X-Forwarded-For is not read.
             client_host = request.client.host if request.client else None

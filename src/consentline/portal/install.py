@@ -10,15 +10,18 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from consentline.config import Config
 from consentline.portal import (
+    audit_log,
     auth,
     conversations,
     delivery,
     demo_phones,
     history,
     home,
+    lines_page,
     operator,
     picker,
     reports,
+    retention_page,
     settings,
     templates_page,
     users,
@@ -40,6 +43,9 @@ ROUTERS = (
     demo_phones.router,
     operator.router,
     reports.router,
+    audit_log.router,
+    lines_page.router,
+    retention_page.router,
 )
 
 

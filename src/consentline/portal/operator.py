@@ -46,9 +46,36 @@ def new_organization(
 
 @router.post(PATH + "/{org_id}/entitlement")
 def set_entitlement(
-    page: PageDep, org_id: int, sms_optin: Annotated[str | None, Form()] = None
+    page: PageDep,
+    org_id: int,
+    sms_optin: Annotated[str | None, Form()] = None,
+    confirm: Annotated[str | None, Form()] = None,
 ) -> Response:
     granted = checked(sms_optin)
+    if not granted and confirm != "yes":
+        return _confirm_withdrawal(page, org_id)
     org = org_service.set_entitlement(page.uow, page.principal, org_id, granted, page.now)
     verb = "granted to" if granted else "withdrawn from"
     return page.redirect(PATH, f"SMS Opt-in {verb} {org.name}.")
+
+
+def _confirm_withdrawal(page: Page, org_id: int) -> Response:
+    """Withdrawing switches the policy off for a whole enterprise: ask first, saying so."""
+    org = org_service.get_org(page.uow, page.principal, org_id)
+    below = sum(1 for item in page.tree if item.org.root_id == org.id) - 1
+    subs = f" and its {below} sub-organization{'s' if below != 1 else ''}" if below else ""
+    text = (
+        f"SMS Opt-in stops for {org.name}{subs}: contacts are no longer asked for consent and "
+        "messages pass through, opt-outs are still honored, and its admins can no longer "
+        "turn SMS Opt-in on. Held messages stay held until they expire; consent records are "
+        "kept and apply again if it is granted again."
+    )
+    box = {
+        "title": f"Withdraw SMS Opt-in from {org.name}?",
+        "text": text,
+        "action": f"{PATH}/{org.id}/entitlement",
+        "fields": {},
+        "yes": "Withdraw SMS Opt-in",
+        "back": PATH,
+    }
+    return _render(page, confirm=box)

@@ -18,14 +18,16 @@ from fastapi.responses import FileResponse, StreamingResponse
 from sqlalchemy import Engine
 from starlette.background import BackgroundTask
 
+from consentline.api.deps import request_source
 from consentline.domain.consent import State
 from consentline.domain.errors import InvalidInput
 from consentline.domain.messages import Channel
 from consentline.domain.settings import Mode
 from consentline.portal import nav
-from consentline.portal.web import PageDep, portal_router
+from consentline.portal.web import Page, PageDep, portal_router
 from consentline.reports import chart, evidence, exports, sms_optin, timeline
 from consentline.reports.sms_optin import ReportFilter, Scope
+from consentline.service import audit
 from consentline.service.access import Principal, Privilege
 from consentline.store import orgs as org_store
 from consentline.store.db import reading
@@ -139,6 +141,20 @@ def _evidence_url(row: dict[str, Any]) -> str:
     return "/reports/consent-evidence?" + urlencode(params)
 
 
+def _audit_export(page: Page, scope: Scope, report: ReportFilter, export_format: str) -> None:
+    audit.record_apart(
+        page.request.app.state.engine,
+        request_source(page.request),
+        page.principal,
+        "report.exported",
+        "report",
+        "sms-optin",
+        report.described(export_format),
+        at=page.now,
+        org_id=scope.root_id,
+    )
+
+
 def _stream_csv(engine: Engine, scope: Scope, report: ReportFilter) -> Iterator[bytes]:
     with reading(engine) as conn:
         yield from exports.csv_chunks(sms_optin.stream(conn, scope, report))
@@ -148,6 +164,7 @@ def _stream_csv(engine: Engine, scope: Scope, report: ReportFilter) -> Iterator[
 def download_csv(request: Request, page: PageDep) -> Response:
     report, _, _ = _filters(request, page.root.id)
     scope = sms_optin.scope_for(page.uow.connection, page.principal, report.org_id)
+    _audit_export(page, scope, report, "csv")
     return StreamingResponse(
         _stream_csv(request.app.state.engine, scope, report),
         media_type="text/csv; charset=utf-8",
@@ -159,6 +176,7 @@ def download_csv(request: Request, page: PageDep) -> Response:
 def download_xlsx(request: Request, page: PageDep) -> Response:
     report, _, _ = _filters(request, page.root.id)
     scope = sms_optin.scope_for(page.uow.connection, page.principal, report.org_id)
+    _audit_export(page, scope, report, "xlsx")
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
     handle.close()
     path = Path(handle.name)

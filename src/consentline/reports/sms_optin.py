@@ -52,6 +52,19 @@ class ReportFilter:
     state: State | None = None
     employee: str | None = None
 
+    def described(self, export_format: str) -> dict[str, Any]:
+        """The export as the audit log records it."""
+        return {
+            "report": "sms-optin",
+            "format": export_format,
+            "mode": self.mode.value,
+            "from": self.start.isoformat() if self.start else None,
+            "to": self.end.isoformat() if self.end else None,
+            "org": self.org_id,
+            "state": self.state.value if self.state else None,
+            "employee": self.employee,
+        }
+
 
 @dataclass(frozen=True)
 class Scope:

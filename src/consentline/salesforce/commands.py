@@ -8,11 +8,14 @@ from typing import Annotated
 
 import typer
 
-from consentline.archive.commands import CLI, DatabaseUrl, engine_for
-from consentline.domain.errors import DomainError
+from consentline.archive.commands import DatabaseUrl, engine_for
+from consentline.cli_support import CLI, SOURCE, one_line_errors
 from consentline.reports.sms_optin import scope_for
 from consentline.salesforce import sync
 from consentline.salesforce.client import SalesforceSettings
+from consentline.service import audit
+from consentline.service.access import visible_org
+from consentline.service.unit_of_work import UnitOfWork
 
 app = typer.Typer(help="Record consent events in each organization's Salesforce.")
 
@@ -22,6 +25,7 @@ def _now() -> datetime:
 
 
 @app.command("connect")
+@one_line_errors
 def connect_command(
     org: Annotated[int, typer.Option(help="Root organization id.")],
     username: Annotated[str, typer.Option(help="The integration user's username.")],
@@ -37,10 +41,18 @@ def connect_command(
         str,
         typer.Option(envvar="CONSENTLINE_SALESFORCE_CLIENT_SECRET", help="Its consumer secret."),
     ],
-    login_url: Annotated[str, typer.Option()] = "https://login.salesforce.com",
-    sobject: Annotated[str, typer.Option("--object")] = sync.DEFAULT_OBJECT,
-    external_id_field: Annotated[str, typer.Option()] = sync.DEFAULT_EXTERNAL_ID,
-    api_version: Annotated[str, typer.Option()] = sync.DEFAULT_VERSION,
+    login_url: Annotated[
+        str, typer.Option(help="https://test.salesforce.com for a sandbox.")
+    ] = "https://login.salesforce.com",
+    sobject: Annotated[
+        str, typer.Option("--object", help="The custom object that receives the events.")
+    ] = sync.DEFAULT_OBJECT,
+    external_id_field: Annotated[
+        str, typer.Option(help="Its External ID field (the event id).")
+    ] = sync.DEFAULT_EXTERNAL_ID,
+    api_version: Annotated[str, typer.Option(help="Salesforce REST API version.")] = (
+        sync.DEFAULT_VERSION
+    ),
     database_url: DatabaseUrl = None,
 ) -> None:
     """Connect a root organization to a Salesforce org (replaces an earlier connection)."""
@@ -56,18 +68,24 @@ def connect_command(
     )
     engine = engine_for(database_url)
     try:
-        with engine.begin() as conn:
+        with UnitOfWork(engine, source=SOURCE) as uow:
+            conn = uow.connection
             root = scope_for(conn, CLI, org).root_id
             sync.connect(conn, root, settings, _now())
-    except DomainError as error:
-        typer.echo(f"error: {error.message}", err=True)
-        raise typer.Exit(2) from None
+            # Where consent events go; never the password or the client secret.
+            after = {"login_url": login_url, "username": username, "object": sobject}
+            target = visible_org(conn, CLI, root)
+            audit.record(
+                uow, CLI, "salesforce.connected", "org", root, None, after, at=_now(), org=target
+            )
+            uow.commit()
     finally:
         engine.dispose()
     typer.echo(f"organization {root}: consent events go to {sobject} at {login_url} as {username}")
 
 
 @app.command("sync")
+@one_line_errors
 def sync_command(
     database_url: DatabaseUrl = None,
     every: Annotated[

@@ -11,6 +11,7 @@ from sqlalchemy import Connection
 
 from consentline.domain.carriers import SECRET_FIELDS, CarrierSettings, apply_patch
 from consentline.domain.errors import InheritedSetting
+from consentline.service import audit
 from consentline.service.access import Principal, Privilege, visible_org
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import carriers as carrier_store, orgs as org_store
@@ -45,13 +46,21 @@ def change_providers(
     own_lines = {line.number for line in org_store.list_lines(conn, org.root_id)}
     updated = apply_patch(current, patch, own_lines, region)
     carrier_store.save(conn, org.root_id, updated, now)
+    before: dict[str, Any] = {}
+    after: dict[str, Any] = {}
     for section, values in patch.items():
         for key in values or {}:
             old, new = _shown(current, section, key), _shown(updated, section, key)
             if old != new or key in SECRET_FIELDS[section]:
+                setting = f"providers.{section}.{key}"
                 org_store.record_setting_change(
-                    conn, org.root_id, principal.name, f"providers.{section}.{key}", old, new, now
+                    conn, org.root_id, principal.name, setting, old, new, now
                 )
+                before[setting], after[setting] = old, new  # secrets only as "(set)"
+    if after:
+        audit.record(
+            uow, principal, "providers.changed", "org", org.id, before, after, at=now, org=org
+        )
     uow.commit()
     return updated.public()
 
@@ -80,7 +89,7 @@ def webhook_principal(root_id: int, carrier: str) -> Principal:
 def twilio_line(conn: Connection, number: str) -> CarrierLine | None:
     """The line a Twilio webhook is for, when its organization routes it through Twilio."""
     line = org_store.find_line_by_number(conn, number)
-    if line is None:
+    if line is None or line.retired_at is not None:  # a retired line is served no more
         return None
     settings = carrier_store.load(conn, line.root_id)
     if not settings.serves_twilio(line.number) or settings.twilio is None:
@@ -93,7 +102,8 @@ def whatsapp_line(conn: Connection, phone_number_id: str) -> CarrierLine | None:
         for number, known_id in settings.whatsapp_lines.items():
             if known_id == phone_number_id and settings.whatsapp is not None:
                 line = org_store.find_line_by_number(conn, number)
-                return CarrierLine(line, settings) if line else None
+                served = line is not None and line.retired_at is None
+                return CarrierLine(line, settings) if line and served else None
     return None
 
 

@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy import Connection
 
 from consentline.domain.consent import ConsentRecord, Kind, Party, State, Status
-from consentline.domain.errors import Conflict, GroupRefused, InvalidInput
+from consentline.domain.errors import Conflict, GroupRefused, InvalidInput, LineRetired
 from consentline.domain.messages import Channel, check_body
 from consentline.domain.phone import contact_id, to_e164
 from consentline.domain.policy import Decision, Message, Names, decide
@@ -233,6 +233,11 @@ def _context(
 ) -> _Context:
     found = _find_line_with_policy(uow.connection, principal, ref, region)
     line = found.line
+    if line.retired_at is not None:
+        raise LineRetired(
+            f"The line {line.number} ({line.employee_name}) was retired: it takes no new "
+            "messages. Its archive is kept."
+        )
     names = Names(employee_name=line.employee_name, company_name=found.company_name)
     settings = policy_settings_from(found.settings_document)
     return _Context(line, settings, names, channel, now)

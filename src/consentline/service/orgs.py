@@ -11,7 +11,7 @@ from argon2 import PasswordHasher
 from consentline.domain.errors import Conflict, InheritedSetting, InvalidInput
 from consentline.domain.phone import to_e164
 from consentline.domain.text import one_line
-from consentline.service import settings as settings_service
+from consentline.service import audit, settings as settings_service
 from consentline.service.access import (
     Principal,
     Privilege,
@@ -73,6 +73,8 @@ def create_org(
         parent = visible_org(conn, principal, parent_id)
         principal.require(Privilege.SETUP)
     org = org_store.insert_org(conn, _name(name, "organization name"), parent, now)
+    after = {"name": org.name, "parent_id": org.parent_id}
+    audit.record(uow, principal, "org.created", "org", org.id, None, after, at=now, org=org)
     uow.commit()
     return org
 
@@ -90,8 +92,20 @@ def set_entitlement(
         raise InheritedSetting(
             "Entitlements are granted to the main organization; this is a sub-organization.",
         )
+    before = settings_service.policy_settings(uow, org.id).entitled
     settings_service.write_settings(
         uow, principal, org, {"sms_optin": {"entitled": sms_optin}}, now
+    )
+    audit.record(
+        uow,
+        principal,
+        "entitlement.changed",
+        "org",
+        org.id,
+        {"sms_optin": before},
+        {"sms_optin": sms_optin},
+        at=now,
+        org=org,
     )
     uow.commit()
     return org
@@ -108,22 +122,29 @@ def create_api_key(
     org = visible_org(uow.connection, principal, org_id)
     principal.require(Privilege.SETUP)
     key = new_api_key()
-    org_store.insert_api_key(
+    key_name, granted = _name(name, "key name"), _privileges(privileges)
+    key_id = org_store.insert_api_key(
         uow.connection,
         org.id,
-        _name(name, "key name"),
+        key_name,
         hash_api_key(key),
-        _privileges(privileges),
+        granted,
         is_operator=False,
         now=now,
     )
+    after = {"name": key_name, "privileges": granted}  # never the key itself
+    audit.record(uow, principal, "api_key.created", "api_key", key_id, None, after, at=now, org=org)
     uow.commit()
     return key
 
 
-def create_operator_key(uow: UnitOfWork, name: str, now: datetime) -> str:
+def create_operator_key(
+    uow: UnitOfWork, name: str, now: datetime, *, actor: audit.Actor = "cli"
+) -> str:
     key = new_api_key()
-    org_store.insert_api_key(uow.connection, None, name, hash_api_key(key), [], True, now)
+    key_id = org_store.insert_api_key(uow.connection, None, name, hash_api_key(key), [], True, now)
+    after = {"name": name, "operator": True}
+    audit.record(uow, actor, "api_key.created", "api_key", key_id, None, after, at=now)
     return key
 
 
@@ -137,6 +158,7 @@ def add_user(
     now: datetime,
     *,
     is_operator: bool = False,
+    actor: audit.Actor = "cli",
 ) -> UserCreated:
     email = one_line(email, "The email").strip().lower()
     if not _EMAIL.match(email) or len(email) > 320:
@@ -159,6 +181,11 @@ def add_user(
         is_operator,
         now,
     )
+    org = org_store.get_org(uow.connection, org_id) if org_id is not None else None
+    after: dict[str, object] = {"email": email, "name": name.strip(), "privileges": granted}
+    if is_operator:
+        after["operator"] = True
+    audit.record(uow, actor, "user.created", "user", user_id, None, after, at=now, org=org)
     return UserCreated(user_id, email, name.strip(), granted)
 
 
@@ -174,7 +201,7 @@ def create_user(
 ) -> UserCreated:
     org = visible_org(uow.connection, principal, org_id)
     principal.require(Privilege.SETUP)
-    user = add_user(uow, org.id, email, name, password, privileges, now)
+    user = add_user(uow, org.id, email, name, password, privileges, now, actor=principal)
     uow.commit()
     return user
 
@@ -198,5 +225,7 @@ def create_line(
         # another tenant's lines use.
         raise Conflict(UNUSABLE_NUMBER.format(e164), code="number_unavailable")
     line = org_store.insert_line(conn, org, e164, _name(employee_name, "employee name"), now)
+    after = {"number": line.number, "employee_name": line.employee_name, "org_id": line.org_id}
+    audit.record(uow, principal, "line.created", "line", line.id, None, after, at=now, org=org)
     uow.commit()
     return line

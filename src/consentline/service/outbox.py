@@ -7,6 +7,7 @@ from typing import Any
 
 from consentline.domain.errors import NotFound
 from consentline.domain.phone import mask
+from consentline.service import audit
 from consentline.service.access import Principal, Privilege, visible_org
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import outbox as outbox_store
@@ -28,4 +29,5 @@ def retry_dead_letter(
     principal.require(Privilege.SETUP)
     if not outbox_store.retry(uow.connection, org.root_id, item_id, now):
         raise NotFound(f"No dead letter {item_id}.", code="not_dead_letter")
+    audit.record(uow, principal, "outbox.retried", "outbox_item", item_id, at=now, org=org)
     uow.commit()

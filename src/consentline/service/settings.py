@@ -13,6 +13,7 @@ from consentline.domain.settings_document import (
     from_document,
     to_document,
 )
+from consentline.service import audit
 from consentline.service.access import Principal, Privilege, visible_org
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import orgs as org_store
@@ -65,7 +66,11 @@ def change_settings(
         and not policy_settings(uow, org.id).templates_editable
     ):
         raise Forbidden(TEMPLATES_LOCKED, code="templates_locked")
-    write_settings(uow, principal, org, patch, now)
+    before, after = write_settings(uow, principal, org, patch, now)
+    if before or after:
+        audit.record(
+            uow, principal, "settings.changed", "org", org.id, before, after, at=now, org=org
+        )
     changed = get_settings(uow, principal, org_id)
     uow.commit()
     return changed
@@ -73,8 +78,9 @@ def change_settings(
 
 def write_settings(
     uow: UnitOfWork, principal: Principal, root: OrgRow, patch: dict[str, Any], now: datetime
-) -> None:
-    """Validate and store a change to a root organization's settings, and record it."""
+) -> tuple[dict[str, Any], dict[str, Any]]:
+    """Validate and store a change to a root organization's settings, and record it in the
+    settings history. Answers what changed: the old and new value of each changed setting."""
     old = policy_settings(uow, root.id)
     new = apply_patch(old, patch)
     optin = patch.get("sms_optin") or {}
@@ -83,11 +89,15 @@ def write_settings(
         raise NotEntitled(NOT_ENTITLED)
     check_change(old, new)
     old_document, new_document = to_document(old), to_document(new)
+    olds: dict[str, Any] = {}
+    news: dict[str, Any] = {}
     for setting, before, after in changed_leaves(old_document, new_document):
         org_store.record_setting_change(
             uow.connection, root.id, principal.name, setting, before, after, now
         )
+        olds[setting], news[setting] = before, after
     org_store.save_settings_document(uow.connection, root.id, new_document, now)
+    return olds, news
 
 
 def settings_history(uow: UnitOfWork, principal: Principal, org_id: int) -> list[dict[str, Any]]:

@@ -14,10 +14,11 @@ from argon2.exceptions import InvalidHashError, VerificationError
 
 from consentline.domain import sign_in_throttle
 from consentline.domain.errors import DomainError, Unauthorized
+from consentline.service import audit
 from consentline.service.access import Principal
 from consentline.service.orgs import password_hasher
 from consentline.service.unit_of_work import UnitOfWork
-from consentline.store import users as user_store
+from consentline.store import orgs as org_store, users as user_store
 from consentline.store.users import UserRow
 
 WRONG_CREDENTIALS = "The email or password is not right."
@@ -84,24 +85,47 @@ def sign_in(
     account_failures = user_store.failures_since(conn, email, since)
     address_failures = user_store.failures_from_since(conn, ip, since) if ip else []
     verdict = sign_in_throttle.check_both(account_failures, address_failures, now)
+    user = user_store.find_by_email(conn, email) if email else None
     if not verdict.allowed:
+        _audit(uow, "sign_in.failed", email, user, now, reason="too_many_attempts")
+        uow.commit()
         raise TooManyAttempts(verdict)
     # Counted as failed before the password is checked, under the lock: attempts arriving
     # together each see those before them, however long checking takes. A right password
     # clears the count again.
     user_store.record_failure(conn, email, ip, now)
-    user = user_store.find_by_email(conn, email) if email else None
     uow.commit()
     if not _verify(user.password_hash if user else None, password) or user is None:
         user_store.forget_failures_before(uow.connection, since, email, ip)
+        _audit(uow, "sign_in.failed", email, user, now, reason="wrong_credentials")
         uow.commit()
         raise Unauthorized(WRONG_CREDENTIALS, code="wrong_credentials")
     conn = uow.connection
     user_store.clear_failures(conn, email)
     if password_hasher.check_needs_rehash(user.password_hash):
         user_store.set_password_hash(conn, user.id, password_hasher.hash(password))
+    _audit(uow, "sign_in.succeeded", email, user, now)
     uow.commit()
     return SignedIn(user.id, user.email)
+
+
+def _audit(
+    uow: UnitOfWork,
+    action: str,
+    email: str,
+    user: UserRow | None,
+    now: datetime,
+    reason: str | None = None,
+) -> None:
+    """Into the user's organization's log; an unknown email into the log of no organization.
+    The email tried is kept (at most 320 characters, as the form allows), never the password."""
+    org = org_store.get_org(uow.connection, user.org_id) if user and user.org_id else None
+    after: dict[str, str] = {"email": email[:320]}
+    if reason:
+        after["reason"] = reason
+    actor = f"user:{user.id}:{user.email}" if user else f"email:{email[:320]}"
+    target = user.id if user else None
+    audit.record(uow, actor, action, "user", target, None, after, at=now, org=org)
 
 
 def _verify(password_hash: str | None, password: str) -> bool:

@@ -19,11 +19,14 @@ class UnitOfWork:
     for a connection held by a request that waits for a thread.
     """
 
-    def __init__(self, engine: Engine, *, read_only: bool = False) -> None:
+    def __init__(self, engine: Engine, *, read_only: bool = False, source: str = "") -> None:
         """``read_only``: a use case that only reads (a GET) takes a plain snapshot, which
-        on SQLite never holds the write lock that write transactions take from the start."""
+        on SQLite never holds the write lock that write transactions take from the start.
+        ``source``: where the use case was asked from (``api 10.0.0.7``, ``portal …``,
+        ``cli``), as the audit log records it."""
         self._engine = engine
         self._read_only = read_only
+        self.source = source
         self._connection: Connection | None = None
         self._open = False
 

@@ -6,6 +6,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from consentline.domain.errors import InvalidInput, NotFound
+from consentline.service import audit
 from consentline.service.access import Principal, Privilege, visible_org
 from consentline.service.orgs import privileges_of
 from consentline.service.unit_of_work import UnitOfWork
@@ -72,6 +73,18 @@ def set_privileges(
     granted = privileges_of(privileges)
     user_store.set_privileges(uow.connection, user_id, granted)
     org = org_store.get_org(uow.connection, user.org_id or 0)
+    if list(user.privileges) != granted:
+        audit.record(
+            uow,
+            principal,
+            "user.privileges_changed",
+            "user",
+            user.id,
+            {"email": user.email, "privileges": sorted(user.privileges)},
+            {"email": user.email, "privileges": granted},
+            at=now,
+            org=org,
+        )
     uow.commit()
     return UserPublic(
         user.id, user.email, user.name, user.org_id or 0, org.name if org else "", tuple(granted)

@@ -27,6 +27,7 @@ class LineRow:
     root_id: int
     number: str
     employee_name: str
+    retired_at: datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -148,7 +149,30 @@ def insert_line(
 
 
 def _line(row: Any) -> LineRow:
-    return LineRow(row.id, row.org_id, row.root_id, row.number, row.employee_name)
+    return LineRow(row.id, row.org_id, row.root_id, row.number, row.employee_name, row.retired_at)
+
+
+def get_line(conn: Connection, line_id: int) -> LineRow | None:
+    row = conn.execute(select(lines).where(lines.c.id == line_id)).first()
+    return _line(row) if row else None
+
+
+def update_line(
+    conn: Connection,
+    line_id: int,
+    *,
+    employee_name: str,
+    org: OrgRow,
+    retired_at: datetime | None,
+) -> LineRow:
+    conn.execute(
+        update(lines)
+        .where(lines.c.id == line_id)
+        .values(employee_name=employee_name, org_id=org.id, retired_at=retired_at)
+    )
+    found = get_line(conn, line_id)
+    assert found is not None
+    return found
 
 
 def find_line_by_number(conn: Connection, number: str) -> LineRow | None:

@@ -6,6 +6,7 @@ Each area keeps its tables in its own module; importing them here registers them
 from __future__ import annotations
 
 from consentline.store import (
+    audit_tables,
     carrier_tables,
     compliance_tables,
     health_tables,
@@ -15,6 +16,7 @@ from consentline.store import (
 from consentline.store.tables import metadata
 
 __all__ = [
+    "audit_tables",
     "carrier_tables",
     "compliance_tables",
     "health_tables",

@@ -108,6 +108,8 @@ lines = Table(
     Column("number", String(20), nullable=False, unique=True),
     Column("employee_name", String(200), nullable=False),
     Column("created_at", UTCDateTime(), nullable=False),
+    # A retired line refuses new messages and keeps its archive.
+    Column("retired_at", UTCDateTime(), nullable=True),
 )
 
 conversations = Table(

@@ -95,6 +95,17 @@ def test_a_line_not_routed_through_twilio_refuses_twilio_webhooks(carrier: Carri
     assert _message_count(carrier) == 0
 
 
+def test_a_retired_line_refuses_twilio_webhooks_and_stores_nothing(twilio_line: Carrier) -> None:
+    api, tenant = twilio_line.api, twilio_line.tenant
+    lines = api.call("GET", f"/api/v1/orgs/{tenant.org_id}/lines", tenant.key, 200)["items"]
+    line_id = next(line["id"] for line in lines if line["number"] == LINE)
+    path = f"/api/v1/orgs/{tenant.org_id}/lines/{line_id}"
+    api.call("PATCH", path, tenant.key, 200, json={"retired": True})
+    response = twilio_line.twilio_post("/webhooks/twilio", twilio_inbound("Hi", "SM" + "e" * 32))
+    assert response.status_code == 403
+    assert _message_count(twilio_line) == 0
+
+
 def test_a_replayed_webhook_changes_nothing(twilio_line: Carrier) -> None:
     params = twilio_inbound("Hi", "SM" + "d" * 32)
     assert twilio_line.twilio_post("/webhooks/twilio", params).status_code == 200

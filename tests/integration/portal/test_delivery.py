@@ -66,6 +66,9 @@ def test_a_dead_letter_is_shown_masked_and_retried(
     assert f"Message {item_id} will be sent again." in after
     assert f'action="/setup/delivery/{item_id}/retry"' not in after
     assert portal.post(f"/setup/delivery/{item_id}/retry", {}).status_code == 404
+    log = portal.get("/audit-log", params={"action": "outbox.retried"}).text
+    assert f"outbox_item {item_id}" in log
+    assert "1 record ·" in log
 
 
 def test_a_user_without_setup_is_refused(

@@ -332,7 +332,13 @@ def test_the_operator_grants_the_entitlement_and_creates_organizations(
     assert settings_of(engine, globex.id)["sms_optin"]["entitled"] is False
     portal.post(f"/operator/orgs/{globex.id}/entitlement", {"sms_optin": "on"})
     assert settings_of(engine, globex.id)["sms_optin"]["entitled"] is True
-    portal.post(f"/operator/orgs/{globex.id}/entitlement", {})
+    # Withdrawing asks first, saying what will happen; only the confirmed form withdraws.
+    asked = portal.post(f"/operator/orgs/{globex.id}/entitlement", {})
+    assert asked.status_code == 200
+    assert "Withdraw SMS Opt-in from Globex Clinic?" in asked.text
+    assert "SMS Opt-in stops for Globex Clinic" in asked.text
+    assert settings_of(engine, globex.id)["sms_optin"]["entitled"] is True
+    portal.post(f"/operator/orgs/{globex.id}/entitlement", {"confirm": "yes"})
     assert settings_of(engine, globex.id)["sms_optin"]["entitled"] is False
 
 

@@ -8,6 +8,7 @@ import socket
 import uvicorn
 
 from consentline.listener import with_tcp_protocol
+from tests.helpers import run_apart
 
 
 async def _nodelay_of_an_accepted_connection(listener: socket.socket) -> int:
@@ -33,11 +34,11 @@ def _uvicorn_listener() -> socket.socket:
 
 def test_uvicorns_own_shared_listener_leaves_nagle_on() -> None:
     """Why the fix exists: if this starts failing, uvicorn fixed issue #3149 itself."""
-    assert asyncio.run(_nodelay_of_an_accepted_connection(_uvicorn_listener())) == 0
+    assert run_apart(asyncio.run, _nodelay_of_an_accepted_connection(_uvicorn_listener())) == 0
 
 
 def test_the_listener_declared_as_tcp_turns_nagle_off() -> None:
     listener = with_tcp_protocol(_uvicorn_listener())
     assert listener.proto == socket.IPPROTO_TCP
     assert listener.get_inheritable()  # still handed down to the worker processes
-    assert asyncio.run(_nodelay_of_an_accepted_connection(listener)) != 0
+    assert run_apart(asyncio.run, _nodelay_of_an_accepted_connection(listener)) != 0

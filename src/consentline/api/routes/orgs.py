@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Path
 
 from consentline.api.deps import ConfigDep, NowDep, PrincipalDep, UowDep
 from consentline.api.errors import ERROR_RESPONSES
@@ -13,7 +13,9 @@ from consentline.api.schemas import (
     ApiKeyCreated,
     EntitlementsUpdate,
     LineCreate,
+    LineDetail,
     LinePublic,
+    LineUpdate,
     OrgCreate,
     OrgIdPath,
     OrgPublic,
@@ -23,10 +25,14 @@ from consentline.api.schemas import (
     UserCreate,
     UserPublic,
 )
-from consentline.service import orgs as org_service, settings as settings_service
-from consentline.service.access import Privilege, visible_org
+from consentline.service import (
+    lines as line_service,
+    orgs as org_service,
+    settings as settings_service,
+)
+from consentline.service.access import MAX_ID, Privilege, visible_org
 from consentline.store import orgs as org_store
-from consentline.store.orgs import OrgRow
+from consentline.store.orgs import LineRow, OrgRow
 
 router = APIRouter(prefix="/api/v1/orgs", tags=["organizations"], responses=ERROR_RESPONSES)
 
@@ -96,6 +102,47 @@ def create_line(
     return LinePublic(
         id=line.id, number=line.number, employee_name=line.employee_name, org_id=line.org_id
     )
+
+
+def _line(line: LineRow) -> LineDetail:
+    return LineDetail(
+        id=line.id,
+        number=line.number,
+        employee_name=line.employee_name,
+        org_id=line.org_id,
+        retired=line.retired_at is not None,
+    )
+
+
+@router.get("/{org_id}/lines")
+def list_lines(
+    org_id: OrgIdPath, uow: UowDep, principal: PrincipalDep
+) -> dict[str, list[LineDetail]]:
+    """The lines of the organization and of the organizations below it."""
+    return {"items": [_line(line) for line in line_service.list_lines(uow, principal, org_id)]}
+
+
+@router.patch("/{org_id}/lines/{line_id}")
+def update_line(
+    org_id: OrgIdPath,
+    line_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The line's id.")],
+    body: LineUpdate,
+    uow: UowDep,
+    principal: PrincipalDep,
+    now: NowDep,
+) -> LineDetail:
+    """Rename the employee, move the line, retire it (``retired: true``) or bring it back."""
+    line = line_service.update_line(
+        uow,
+        principal,
+        org_id,
+        line_id,
+        now,
+        employee_name=body.employee_name,
+        move_to=body.org_id,
+        retired=body.retired,
+    )
+    return _line(line)
 
 
 @router.get("/{org_id}/settings")

@@ -13,7 +13,7 @@ from fastapi.responses import FileResponse, StreamingResponse
 from sqlalchemy import Engine
 from starlette.background import BackgroundTask
 
-from consentline.api.deps import ConfigDep, PrincipalDep, UowDep
+from consentline.api.deps import ConfigDep, PrincipalDep, UowDep, request_source
 from consentline.api.errors import ERROR_RESPONSES
 from consentline.api.schemas import ChannelName
 from consentline.domain.consent import State
@@ -21,6 +21,7 @@ from consentline.domain.messages import Channel
 from consentline.domain.settings import Mode
 from consentline.reports import evidence, exports, sms_optin
 from consentline.reports.sms_optin import ReportFilter, Scope
+from consentline.service import audit
 from consentline.service.access import MAX_ID as MAX_RECORD_ID
 from consentline.store.db import reading
 
@@ -86,6 +87,17 @@ def sms_optin_report(
         return sms_optin.page(uow.connection, scope, report, page, page_size)
     engine: Engine = request.app.state.engine
     name = f"sms-optin-{mode.value}"
+    audit.record_apart(
+        engine,
+        request_source(request),
+        principal,
+        "report.exported",
+        "report",
+        "sms-optin",
+        report.described(format),
+        at=request.app.state.clock(),
+        org_id=scope.root_id,
+    )
     if format == "csv":
         return StreamingResponse(
             _stream_csv(engine, scope, report),
