@@ -54,7 +54,7 @@ def test_lines_are_added_renamed_moved_and_retired_after_confirmation(
     ]
     duplicate = portal.post("/setup/lines", {"number": "+15550001002", "employee_name": "X"})
     assert duplicate.status_code == 409
-    assert "already a line" in duplicate.text
+    assert "cannot be used for a new line" in duplicate.text
 
 
 def test_a_user_without_setup_cannot_change_lines(
