@@ -23,6 +23,7 @@ from fastapi.templating import Jinja2Templates
 from consentline.api.deps import unit_of_work_for
 from consentline.api.errors import status_of
 from consentline.config import Config
+from consentline.domain import labels
 from consentline.domain.errors import DomainError, NotFound
 from consentline.portal import csrf, nav
 from consentline.portal.orgtree import TreeItem, build_tree
@@ -45,7 +46,14 @@ def when(moment: datetime | str | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
+def clock(moment: datetime) -> str:
+    """A moment beside a message on a phone: ``5 Jan 09:00:05`` (UTC)."""
+    return f"{moment.day} {moment:%b %H:%M:%S}"
+
+
 templates.env.filters["when"] = when
+templates.env.filters["clock"] = clock
+templates.env.globals["labels"] = labels
 SESSION_USER = "user_id"
 SESSION_ORG = "org_id"
 SESSION_FLASH = "flash"
