@@ -80,6 +80,8 @@ def actor(name: str) -> str:
     kind, _, rest = name.partition(":")
     if kind == "user":
         return rest.partition(":")[2] or name
+    if kind == "system":
+        return "ConsentLine (system)"
     if kind == "api-key":
         return f"API key “{rest.partition(':')[2] or rest}”"
     return name
