@@ -94,9 +94,16 @@ def _line_ids(search: SearchQuery) -> Select[Any] | None:
 
 
 def _filtered(conn: Connection, query: Select[Any], search: SearchQuery) -> Select[Any]:
-    query = query.where(conversations.c.root_id == search.root_id)
     if (line_ids := _line_ids(search)) is not None:
+        # The lines are the root's already; without a root_id term here, the planner takes
+        # the line index (line_id, updated_at) rather than scanning the whole root.
         query = query.where(conversations.c.line_id.in_(line_ids))
+    elif search.words:
+        # The matching messages name few conversations: look those up by id, rather than
+        # let the root's index walk every conversation (``+ 0`` hides root_id from it).
+        query = query.where(conversations.c.root_id + 0 == search.root_id)
+    else:
+        query = query.where(conversations.c.root_id == search.root_id)
     if search.contact:
         query = query.where(conversations.c.contact == search.contact)
     if search.channel:
@@ -114,7 +121,24 @@ def _filtered(conn: Connection, query: Select[Any], search: SearchQuery) -> Sele
 
 def count_by_state(conn: Connection, search: SearchQuery) -> dict[str, int]:
     """How many conversations match, per consent state."""
-    query = select(conversations.c.state, func.count()).group_by(conversations.c.state)
+    # Grouping by the bare column steers SQLite to the (root_id, state) index for its order:
+    # right for the whole root or one state, a full scan under any other filter, where an
+    # expression leaves that filter's own index in charge.
+    narrowed = search.org_ids is not None or any(
+        (
+            search.line_number,
+            search.line_id,
+            search.employee,
+            search.contact,
+            search.channel,
+            search.start,
+            search.end,
+            search.words,
+        )
+    )
+    plain = search.state is not None or not narrowed
+    state = conversations.c.state if plain else conversations.c.state.concat("")
+    query = select(state, func.count()).group_by(state)
     return {state: int(n) for state, n in conn.execute(_filtered(conn, query, search))}
 
 
