@@ -66,7 +66,7 @@ def test_search_by_words_and_contact_then_page_through(page: Page, server: Serve
 
     page.goto("/conversations?state=maybe&from=yesterday")
     expect(page.get_by_role("alert")).to_contain_text("Consent:")
-    expect(page.get_by_role("alert")).to_contain_text("Changed from:")
+    expect(page.get_by_role("alert")).to_contain_text("Last change from:")
     expect(page.get_by_role("heading", name="27 conversations")).to_be_visible()
 
 

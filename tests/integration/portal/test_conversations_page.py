@@ -70,7 +70,7 @@ def test_bad_query_values_show_the_page_with_a_message(
     for query, message in (
         ("state=maybe", "Consent:"),
         ("channel=fax", "Channel:"),
-        ("from=yesterday", "Changed from:"),
+        ("from=yesterday", "Last change from:"),
         ("page=-3", "Page:"),
         ("org=99999999999999999999", "Organization:"),
         ("contact=not-a-number", "not a phone number"),

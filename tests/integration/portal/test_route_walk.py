@@ -173,3 +173,11 @@ def test_the_favicon_is_served(portal: Portal) -> None:
     assert icon.status_code == 200
     assert icon.headers["content-type"].startswith("image/svg+xml")
     assert icon.text.startswith("<svg")
+
+
+def test_an_invalid_guest_number_opens_no_phone(portal: Portal, tenant: PortalTenant) -> None:
+    portal.sign_in(tenant.admin)
+    page = portal.get("/try?contact=not-a-number")
+    assert page.status_code == 200
+    assert "is not a phone number" in page.text
+    assert 'class="phone"' not in page.text  # not the demo guest's conversation instead
