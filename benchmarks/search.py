@@ -17,6 +17,7 @@ query: the median and the slowest of five runs, and how many conversations match
 from __future__ import annotations
 
 import argparse
+import itertools
 import random
 import statistics
 import tempfile
@@ -57,7 +58,8 @@ def _word(n: int) -> str:
 def build(engine: Engine, total: int, seed: int = 11) -> None:
     rng = random.Random(seed)
     words = [_word(n) for n in range(VOCABULARY)]
-    weights = [1 / (rank + 1) for rank in range(VOCABULARY)]  # Zipf-like: few common words
+    # Zipf-like: a few common words, many rare ones (cumulative, so each draw is a bisect).
+    cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(VOCABULARY)))
     with engine.begin() as conn:
         conn.execute(
             insert(orgs),
@@ -108,7 +110,7 @@ def build(engine: Engine, total: int, seed: int = 11) -> None:
         )
         for n in range(2):
             message_id += 1
-            body = " ".join(rng.choices(words, weights, k=8))
+            body = " ".join(rng.choices(words, cum_weights=cumulative, k=8))
             pending_messages.append(
                 {
                     "id": message_id,

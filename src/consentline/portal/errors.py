@@ -1,21 +1,22 @@
 """Error pages: a person who opens a wrong address sees a page in the portal's style.
 
-The API, webhooks and operations endpoints keep their JSON errors; every other path (the
-portal's) answers 403, 404, 405, a query string a page cannot use, and 500 with an HTML page
-that says what happened and where to go.
+The API, webhooks and operations endpoints keep their JSON errors (the handlers the API
+installed are kept and asked for those paths); every other path (the portal's) answers 403,
+404, 405, a query string a page cannot use, and 500 with an HTML page that says what
+happened and where to go.
 """
 
 from __future__ import annotations
 
 import logging
-from typing import Any
+from collections.abc import Awaitable, Callable
+from typing import Any, cast
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import HTMLResponse, Response
+from fastapi.responses import HTMLResponse, JSONResponse, Response
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from consentline.api import errors as api_errors
 from consentline.portal.web import templates
 
 log = logging.getLogger(__name__)
@@ -55,17 +56,25 @@ def error_html(request: Request, status: int, message: str | None = None) -> HTM
     return templates.TemplateResponse(request, "error_status.html", context, status_code=status)
 
 
-async def _http_error(request: Request, error: Exception) -> Response:
+Handler = Callable[[Request, Exception], Awaitable[Response]]
+
+
+def _pages_or(api_handler: Handler | None, page: Handler) -> Handler:
+    async def handle(request: Request, error: Exception) -> Response:
+        if is_page(request) or api_handler is None:
+            return await page(request, error)
+        return await api_handler(request, error)
+
+    return handle
+
+
+async def _http_page(request: Request, error: Exception) -> Response:
     assert isinstance(error, StarletteHTTPException)
-    if not is_page(request):
-        return await api_errors._http_error(request, error)
     return error_html(request, error.status_code)
 
 
-async def _validation_error(request: Request, error: Exception) -> Response:
+async def _validation_page(request: Request, error: Exception) -> Response:
     assert isinstance(error, RequestValidationError)
-    if not is_page(request):
-        return await api_errors._validation_error(request, error)
     fields = sorted({str(p["loc"][-1]) for p in error.errors() if p.get("loc")})
     named = ", ".join(fields) if fields else "a value"
     return error_html(request, 400, f"The page could not use {named}. Go back and try again.")
@@ -74,11 +83,19 @@ async def _validation_error(request: Request, error: Exception) -> Response:
 async def _server_error(request: Request, error: Exception) -> Response:
     log.error("unhandled error on %s", request.url.path, exc_info=error)
     if not is_page(request):
-        return api_errors.error_response(500, "internal_error", "The server failed; retry.")
+        return JSONResponse(
+            {"error": {"code": "internal_error", "message": "The server failed; retry."}},
+            status_code=500,
+        )
     return error_html(request, 500)
 
 
 def install(app: FastAPI) -> None:
-    app.add_exception_handler(StarletteHTTPException, _http_error)
-    app.add_exception_handler(RequestValidationError, _validation_error)
+    """After the API's own handlers (app.py installs those first)."""
+    for kind, page in (
+        (StarletteHTTPException, _http_page),
+        (RequestValidationError, _validation_page),
+    ):
+        api_handler = cast("Handler | None", app.exception_handlers.get(kind))
+        app.add_exception_handler(kind, _pages_or(api_handler, page))
     app.add_exception_handler(Exception, _server_error)

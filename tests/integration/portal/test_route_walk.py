@@ -181,3 +181,22 @@ def test_an_invalid_guest_number_opens_no_phone(portal: Portal, tenant: PortalTe
     assert page.status_code == 200
     assert "is not a phone number" in page.text
     assert 'class="phone"' not in page.text  # not the demo guest's conversation instead
+
+
+def test_a_server_fault_is_a_page_for_people_and_json_for_the_api(
+    portal_app: TestClient,
+) -> None:
+    def explode() -> None:
+        raise RuntimeError("a fault")
+
+    portal_app.app.add_api_route("/walk-explodes", explode)  # type: ignore[attr-defined]
+    portal_app.app.add_api_route("/api/v1/walk-explodes", explode)  # type: ignore[attr-defined]
+    client = TestClient(portal_app.app, raise_server_exceptions=False)
+    page = client.get("/walk-explodes")
+    assert page.status_code == 500
+    assert "text/html" in page.headers["content-type"]
+    assert "Something went wrong" in page.text
+    assert "a fault" not in page.text
+    api = client.get("/api/v1/walk-explodes")
+    assert api.status_code == 500
+    assert api.json()["error"]["code"] == "internal_error"
