@@ -99,7 +99,7 @@ def build(engine: Engine, total: int, seed: int = 11) -> None:
                 "id": cid,
                 "root_id": 1,
                 "line_id": 1 + cid % LINES,
-                "contact": f"+1666{cid:08d}",
+                "contact": f"+1666{cid:07d}",
                 "channel": "sms" if cid % 5 else "whatsapp",
                 "state": rng.choice(STATES),
                 "mode": "consent",
