@@ -146,7 +146,7 @@ QUERIES: dict[str, tuple[SearchFilter, int]] = {
     "a rare word": (SearchFilter(org=1, text=_word(4000)), 1),
     "a common word": (SearchFilter(org=1, text=_word(3)), 1),
     "two words": (SearchFilter(org=1, text=f"{_word(40)} {_word(90)}"), 1),
-    "state + week + word": (
+    "state + month + word": (
         SearchFilter(
             org=1,
             state=State.OPTED_IN,
