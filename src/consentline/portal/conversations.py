@@ -92,10 +92,11 @@ def conversations(request: Request, page: PageDep) -> Response:
         if error.code == "missing_privilege":
             raise
         problems.append(error.message)
+    defaults = {"page": 1, "sort": "newest"}
     kept = {
         key: value
         for key, value in params.model_dump(by_alias=True, mode="json").items()
-        if value not in (None, "", 1, "newest")
+        if value not in (None, "") and defaults.get(key) != value
     }
 
     def link(**change: Any) -> str:

@@ -48,6 +48,8 @@ def test_search_filters_pages_and_counts(
     # The newest change first: the contact who just said YES.
     assert first.text.index("+15557770007") < first.text.index("+15557770029")
 
+    within = portal.get(f"/conversations?org={tenant.root_id}&sort=oldest")
+    assert f"org={tenant.root_id}&amp;sort=oldest&amp;page=2" in within.text  # filters kept
     second = portal.get("/conversations?page=2")
     assert second.text.count('href="/conversations/view?') == 5
     assert "+15557770000" in second.text
