@@ -20,6 +20,7 @@ from consentline.api.routes import (
     orgs,
     providers,
     reports,
+    search,
     simulator,
     webhooks,
 )
@@ -126,6 +127,7 @@ def create_app(
     app.include_router(orgs.router)
     app.include_router(audit.router)
     app.include_router(messages.router)
+    app.include_router(search.router)
     app.include_router(reports.router)
     app.include_router(simulator.router)
     app.include_router(providers.router)

@@ -172,5 +172,10 @@ def no_content_security_policy_violations(page: Page) -> Iterator[None]:
 
 
 def screenshot(page: Page, name: str) -> None:
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
+    """Only when asked (``CONSENTLINE_TEST_SCREENSHOTS=1``): the README's screenshots come
+    from ``scripts/screenshots``, on realistic demo data, not from test runs."""
+    if os.environ.get("CONSENTLINE_TEST_SCREENSHOTS") != "1":
+        return
+    folder = SCREENSHOTS.parent / "test-screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(folder / f"{name}.png"), full_page=True)

@@ -40,15 +40,16 @@ def test_a_compliance_user_runs_filters_and_downloads_the_report(
     opted_in = page.get_by_role("row", name="+15557010002")
     expect(opted_in).to_contain_text("Opted in")
     expect(opted_in).to_contain_text("YES")
-    expect(page.get_by_role("img", name="Opt-ins, opt-outs and pending requests")).to_be_visible()
-    expect(page.locator("polyline[data-series='opted_in']")).to_have_attribute("data-total", "1")
-    expect(page.locator("polyline[data-series='pending']")).to_have_attribute("data-total", "2")
+    expect(page.get_by_role("img", name="Consent records per day of last change")).to_be_visible()
+    # The chart counts the table's rows: 1 opted in, 1 pending (not 2 pending requests).
+    expect(page.locator("g[data-series='opted_in']")).to_have_attribute("data-total", "1")
+    expect(page.locator("g[data-series='pending']")).to_have_attribute("data-total", "1")
     screenshot(page, "sms-optin-report")
 
-    page.get_by_label("State").select_option(label="Pending")
+    page.get_by_label("State").select_option(label="Pending consent")
     page.get_by_role("button", name="Apply filters").click()
     expect(page.get_by_role("heading", name="1 consent record")).to_be_visible()
-    expect(page.get_by_role("row", name="+15557010001")).to_contain_text("Pending")
+    expect(page.get_by_role("row", name="+15557010001")).to_contain_text("Pending consent")
 
     with page.expect_download() as download_info:
         page.get_by_role("link", name="Download CSV").click()

@@ -21,7 +21,7 @@ def test_a_template_edit_with_its_live_preview(page: Page, server: Server) -> No
     expect(preview).to_contain_text("You are trying to reach Dana Whitfield.")
     expect(preview).to_contain_text("2 SMS segments")
 
-    text = card.get_by_label("Text of “SMS Opt-in: SMS Content sent to the customer in case of MT”")
+    text = card.get_by_label("Text of “Opt-in request, when the contact texts first”")
     text.fill("Hi, <Employee Name> here. Reply <Opt-in Text> for texts from <Guest>")
     expect(card.get_by_role("alert")).to_contain_text("Unknown placeholder <Guest>")
     text.fill("Hi, <Employee Name> here {€}. Reply <Opt-in Text> to get texts.")

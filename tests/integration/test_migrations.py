@@ -14,12 +14,15 @@ from sqlalchemy import Engine, create_engine
 
 from consentline.store.db import has_schema, make_engine, migrate, migrations_current
 from consentline.store.schema import metadata
+from consentline.store.search_tables import include_name
 from tests.postgres import PostgresServer
+
+OPTS = {"include_name": include_name}
 
 
 def test_migrated_schema_matches_the_tables(engine: Engine) -> None:
     with engine.connect() as conn:
-        differences = compare_metadata(MigrationContext.configure(conn), metadata)
+        differences = compare_metadata(MigrationContext.configure(conn, opts=OPTS), metadata)
     assert differences == []
 
 
@@ -27,7 +30,7 @@ def test_migrating_twice_changes_nothing(engine: Engine) -> None:
     migrate(engine)
     assert has_schema(engine)
     with engine.connect() as conn:
-        assert compare_metadata(MigrationContext.configure(conn), metadata) == []
+        assert compare_metadata(MigrationContext.configure(conn, opts=OPTS), metadata) == []
 
 
 def test_the_migrations_form_one_line() -> None:
@@ -37,7 +40,7 @@ def test_the_migrations_form_one_line() -> None:
     from consentline.store.db import alembic_config
 
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    assert script.get_heads() == ["0009"]
+    assert script.get_heads() == ["0011"]
 
 
 def test_processes_starting_together_migrate_once(

@@ -17,7 +17,7 @@ from consentline.portal import nav
 from consentline.portal.history import actor as short_actor
 from consentline.portal.web import Page, PageDep, portal_router
 from consentline.service import audit
-from consentline.service.access import Principal, Privilege
+from consentline.service.access import Privilege
 from consentline.service.audit import AuditQuery
 from consentline.store.audit import AuditFilter
 from consentline.store.db import reading
@@ -27,12 +27,7 @@ PATH = "/audit-log"
 PAGE_SIZE = 50
 
 
-def may_read(principal: Principal) -> bool:
-    granted = principal.privileges
-    return principal.is_operator or bool({Privilege.SETUP.value, Privilege.REPORTS.value} & granted)
-
-
-nav.register(nav.NavItem("Audit log", PATH, 60, may_read))
+nav.register(nav.NavItem("Audit log", PATH, 60, nav.needs(Privilege.SETUP, Privilege.REPORTS)))
 
 
 def _day(value: str | None, label: str) -> date | None:

@@ -9,13 +9,14 @@ from fastapi.responses import RedirectResponse
 
 from consentline.api.deps import request_source
 from consentline.domain.errors import Unauthorized
-from consentline.portal import csrf
+from consentline.portal import csrf, nav
 from consentline.portal.web import SESSION_USER, portal_router, render
-from consentline.service.sign_in import TooManyAttempts, sign_in
+from consentline.service.sign_in import TooManyAttempts, principal_of, sign_in
 from consentline.service.unit_of_work import UnitOfWork
+from consentline.store import users as user_store
 
 router = portal_router()
-DEFAULT_LANDING = "/try"
+DEFAULT_LANDING = "/"  # the start page: the pages this user's privileges open
 
 
 def safe_next(target: str | None) -> str:
@@ -25,11 +26,19 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def landing_for(uow: UnitOfWork, user_id: int) -> str:
+    """Where a sign-in without a ``next`` lands: the first page the user's privileges open
+    (the two phones for Messaging, Conversations for Reports, Setup for Setup alone)."""
+    user = user_store.get_user(uow.connection, user_id)
+    items = nav.items_for(nav.TOP, principal_of(user)) if user else []
+    return items[0].href if items else DEFAULT_LANDING
+
+
 @router.get("/login")
 def login_form(request: Request, next: str | None = None) -> Response:
     if isinstance(request.session.get(SESSION_USER), int):
         return RedirectResponse(safe_next(next), status_code=303)
-    return render(request, "login.html", next=safe_next(next))
+    return render(request, "login.html", next=safe_next(next) if next else "")
 
 
 @router.post("/login")
@@ -37,8 +46,9 @@ def login(
     request: Request,
     email: Annotated[str, Form(max_length=320)] = "",
     password: Annotated[str, Form(max_length=1000)] = "",
-    next: Annotated[str, Form()] = DEFAULT_LANDING,
+    next: Annotated[str, Form(max_length=2000)] = "",
 ) -> Response:
+    back = safe_next(next) if next else ""
     with UnitOfWork(request.app.state.engine, source=request_source(request)) as uow:
         try:
             # The peer's own address: no proxy is trusted, so X-Forwarded-For is not read.
@@ -48,19 +58,30 @@ def login(
             )
         except TooManyAttempts as error:
             response = render(
-                request, "login.html", 429, next=safe_next(next), email=email, error=error.message
+                request,
+                "login.html",
+                429,
+                next=safe_next(next) if next else "",
+                email=email,
+                error=error.message,
             )
             response.headers["Retry-After"] = str(error.retry_after)
             return response
         except Unauthorized as error:
             return render(
-                request, "login.html", 401, next=safe_next(next), email=email, error=error.message
+                request,
+                "login.html",
+                401,
+                next=safe_next(next) if next else "",
+                email=email,
+                error=error.message,
             )
+        landing = landing_for(uow, signed_in.user_id)
     # A fresh session on sign-in, so a token planted before it is worth nothing after.
     request.session.clear()
     request.session[SESSION_USER] = signed_in.user_id
     csrf.session_token(request.session)
-    return RedirectResponse(safe_next(next), status_code=303)
+    return RedirectResponse(back or landing, status_code=303)
 
 
 @router.post("/logout")

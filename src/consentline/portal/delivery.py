@@ -9,17 +9,13 @@ from fastapi import Path, Response
 from consentline.portal import nav
 from consentline.portal.web import PageDep, portal_router
 from consentline.service import outbox as outbox_service
-from consentline.service.access import MAX_ID, Principal, Privilege
+from consentline.service.access import MAX_ID, Privilege
 
 router = portal_router()
 PATH = "/setup/delivery"
 
 
-def may_set_up(principal: Principal) -> bool:
-    return principal.is_operator or Privilege.SETUP.value in principal.privileges
-
-
-nav.register(nav.NavItem("Delivery", PATH, 50, may_set_up), nav.SETUP)
+nav.register(nav.NavItem("Delivery", PATH, 50, nav.needs(Privilege.SETUP)), nav.SETUP)
 
 
 @router.get(PATH)

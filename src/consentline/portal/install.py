@@ -15,6 +15,7 @@ from consentline.portal import (
     conversations,
     delivery,
     demo_phones,
+    errors,
     history,
     home,
     lines_page,
@@ -59,6 +60,7 @@ def install(app: FastAPI, config: Config) -> None:
         same_site="lax",
         https_only=config.environment == "production",
     )
+    errors.install(app)
     static = Path(__file__).with_name("static")
     app.mount("/static", StaticFiles(directory=static), name="static")
     for router in ROUTERS:

@@ -9,16 +9,15 @@ from fastapi import Form, Path, Response
 from consentline.api.errors import status_of
 from consentline.domain.errors import DomainError, NotFound
 from consentline.portal import nav
-from consentline.portal.delivery import may_set_up
 from consentline.portal.web import Page, PageDep, portal_router
 from consentline.service import lines as line_service, orgs as org_service
-from consentline.service.access import MAX_ID
+from consentline.service.access import MAX_ID, Privilege
 
 router = portal_router()
 PATH = "/setup/lines"
 LineId = Annotated[int, Path(ge=1, le=MAX_ID)]
 
-nav.register(nav.NavItem("Lines", PATH, 25, may_set_up), nav.SETUP)
+nav.register(nav.NavItem("Lines", PATH, 25, nav.needs(Privilege.SETUP)), nav.SETUP)
 
 
 def _render(page: Page, status: int = 200, **data: Any) -> Response:

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from consentline.service.access import Principal
+from consentline.service.access import Principal, Privilege
 
 
 def everyone(_principal: Principal) -> bool:
@@ -14,6 +14,16 @@ def everyone(_principal: Principal) -> bool:
 
 def operator_only(principal: Principal) -> bool:
     return principal.is_operator
+
+
+def needs(*any_of: Privilege) -> Callable[[Principal], bool]:
+    """Shown to the operator and to users holding any of these privileges: the same rule
+    as ``Principal.require``, so a link is shown exactly when its page opens."""
+
+    def visible(principal: Principal) -> bool:
+        return principal.is_operator or any(p.value in principal.privileges for p in any_of)
+
+    return visible
 
 
 @dataclass(frozen=True)
@@ -32,8 +42,8 @@ class NavItem:
 
 
 TOP: list[NavItem] = [
-    NavItem("Try it: two phones", "/try", 10),
-    NavItem("Conversations", "/conversations", 20),
+    NavItem("Try it: two phones", "/try", 10, needs(Privilege.MESSAGING)),
+    NavItem("Conversations", "/conversations", 20, needs(Privilege.MESSAGING, Privilege.REPORTS)),
     NavItem("Setup", "/setup/feature-settings", 30, section="/setup"),
     NavItem("Operator", "/operator/orgs", 90, operator_only, section="/operator"),
 ]
@@ -41,8 +51,8 @@ TOP: list[NavItem] = [
 SETUP: list[NavItem] = [
     NavItem("Feature Settings", "/setup/feature-settings", 10),
     NavItem("Templates and keywords", "/setup/templates", 20),
-    NavItem("Users", "/setup/users", 30),
-    NavItem("Settings history", "/setup/history", 40),
+    NavItem("Users", "/setup/users", 30, needs(Privilege.SETUP)),
+    NavItem("Settings history", "/setup/history", 40, needs(Privilege.SETUP, Privilege.REPORTS)),
 ]
 
 

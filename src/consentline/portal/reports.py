@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import tempfile
 from collections.abc import Iterator
+from dataclasses import replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -15,20 +16,22 @@ from urllib.parse import urlencode
 
 from fastapi import Request, Response
 from fastapi.responses import FileResponse, StreamingResponse
+from pydantic import Field
 from sqlalchemy import Engine
 from starlette.background import BackgroundTask
 
 from consentline.api.deps import request_source
+from consentline.domain import labels
 from consentline.domain.consent import State
-from consentline.domain.errors import InvalidInput
+from consentline.domain.errors import InvalidInput, NotFound
 from consentline.domain.messages import Channel
 from consentline.domain.settings import Mode
-from consentline.portal import nav
+from consentline.portal import nav, query
 from consentline.portal.web import Page, PageDep, portal_router
 from consentline.reports import chart, evidence, exports, sms_optin, timeline
 from consentline.reports.sms_optin import ReportFilter, Scope
 from consentline.service import audit
-from consentline.service.access import Principal, Privilege
+from consentline.service.access import MAX_ID, Privilege
 from consentline.store import orgs as org_store
 from consentline.store.db import reading
 
@@ -38,53 +41,54 @@ STATES = {
     Mode.CONSENT: ["pending", "opted_in", "opted_out"],
     Mode.DISCLAIMER: ["disclaimer_sent", "opted_out"],
 }
-STATE_LABELS = {
-    "pending": "Pending",
-    "opted_in": "Opted in",
-    "opted_out": "Opted out",
-    "disclaimer_sent": "Disclaimer sent",
-}
 
 
-def may_report(principal: Principal) -> bool:
-    return principal.is_operator or Privilege.REPORTS.value in principal.privileges
+nav.register(
+    nav.NavItem("Reports", "/reports", 40, nav.needs(Privilege.REPORTS), section="/reports")
+)
 
 
-nav.register(nav.NavItem("Reports", "/reports", 40, may_report, section="/reports"))
+class ReportParams(query.PageQuery):
+    mode: Mode = Field(Mode.CONSENT, title="Mode")
+    start: date | None = Field(None, alias="from", title="From")
+    end: date | None = Field(None, alias="to", title="To")
+    org: int | None = Field(None, ge=1, le=MAX_ID, title="Organization")
+    state: State | None = Field(None, title="State")
+    employee: str = Field("", max_length=200, pattern=r"^[^\x00]*$", title="Employee")
+    page: int = Field(1, ge=1, le=1_000_000, title="Page")
 
 
-def _day(value: str | None, name: str) -> date | None:
-    if not value:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise InvalidInput(f"{name} must be a date like 2026-01-31.") from None
+class EvidenceParams(query.PageQuery):
+    line: str = Field("", max_length=40, title="Line")
+    contact: str = Field("", max_length=40, title="Contact")
+    channel: Channel = Field(Channel.SMS, title="Channel")
 
 
-def _filters(request: Request, root_id: int) -> tuple[ReportFilter, int, dict[str, str]]:
-    query = request.query_params
-    try:
-        mode = Mode(query.get("mode") or Mode.CONSENT.value)
-        state = State(query["state"]) if query.get("state") else None
-        org_id = int(query["org"]) if query.get("org") else root_id
-        number = max(1, int(query.get("page") or 1))
-    except ValueError:
-        raise InvalidInput("The report's filters are not valid.") from None
+def _filters(request: Request, root_id: int) -> tuple[ReportFilter, int, dict[str, str], list[str]]:
+    params, problems = query.read(request, ReportParams)
+    if params.start and params.end and params.start > params.end:
+        problems.append("From comes after To; the dates are not used.")
+        params = params.model_copy(update={"start": None, "end": None})
+    if params.state is not None and params.state.value not in STATES[params.mode]:
+        name = labels.state(params.state.value)
+        problems.append(f"State: {name} is not a state of this mode; not used.")
+        params = params.model_copy(update={"state": None})
     report = ReportFilter(
-        mode=mode,
-        start=_day(query.get("from"), "From"),
-        end=_day(query.get("to"), "To"),
-        org_id=org_id,
-        state=state,
-        employee=query.get("employee") or None,
+        mode=params.mode,
+        start=params.start,
+        end=params.end,
+        org_id=params.org or root_id,
+        state=params.state,
+        employee=params.employee or None,
     )
     kept = {
-        key: value
-        for key in ("mode", "from", "to", "org", "state", "employee")
-        if (value := query.get(key))
+        key: str(value)
+        for key, value in params.model_dump(by_alias=True, mode="json").items()
+        if key != "page" and value not in (None, "")
     }
-    return report, number, kept
+    if kept.get("mode") == Mode.CONSENT.value:
+        kept.pop("mode")
+    return report, params.page, kept, problems
 
 
 @router.get("/reports")
@@ -96,13 +100,20 @@ def reports_menu(page: PageDep) -> Response:
 @router.get("/reports/sms-optin")
 def sms_optin_report(request: Request, page: PageDep) -> Response:
     root = page.root
-    report, number, kept = _filters(request, root.id)
+    report, number, kept, problems = _filters(request, root.id)
     conn = page.uow.connection
-    scope = sms_optin.scope_for(conn, page.principal, report.org_id)
+    try:
+        scope = sms_optin.scope_for(conn, page.principal, report.org_id)
+    except NotFound:
+        problems.append("Organization: not one you can see; showing all.")
+        report = replace(report, org_id=root.id)
+        kept.pop("org", None)
+        scope = sms_optin.scope_for(conn, page.principal, report.org_id)
     result = sms_optin.page(conn, scope, report, number, PAGE_SIZE)
     series = timeline.timeline(conn, scope, report, page.now.date())
     mode_title = "With Consent" if report.mode is Mode.CONSENT else "With Disclaimer"
-    svg = chart.render_svg(series, f"Opt-ins, opt-outs and pending requests per {series.unit}")
+    names = ", ".join(f"{series.name(key)}: {n}" for key, n in series.totals.items())
+    svg = chart.render_svg(series, f"Consent records per {series.unit} of last change ({names})")
     pages = max(1, -(-result["total"] // PAGE_SIZE))
 
     def link(**change: Any) -> str:
@@ -127,9 +138,9 @@ def sms_optin_report(request: Request, page: PageDep) -> Response:
         pages=pages,
         link=link,
         states=STATES[report.mode],
-        state_labels=STATE_LABELS,
         employees=employees,
         orgs=[item for item in page.tree if item.org.root_id == root.id],
+        problems=problems,
         download_csv="/reports/sms-optin/download.csv" + link(page=""),
         download_xlsx="/reports/sms-optin/download.xlsx" + link(page=""),
         evidence_url=_evidence_url,
@@ -162,7 +173,7 @@ def _stream_csv(engine: Engine, scope: Scope, report: ReportFilter) -> Iterator[
 
 @router.get("/reports/sms-optin/download.csv")
 def download_csv(request: Request, page: PageDep) -> Response:
-    report, _, _ = _filters(request, page.root.id)
+    report, _, _, _ = _filters(request, page.root.id)
     scope = sms_optin.scope_for(page.uow.connection, page.principal, report.org_id)
     _audit_export(page, scope, report, "csv")
     return StreamingResponse(
@@ -174,7 +185,7 @@ def download_csv(request: Request, page: PageDep) -> Response:
 
 @router.get("/reports/sms-optin/download.xlsx")
 def download_xlsx(request: Request, page: PageDep) -> Response:
-    report, _, _ = _filters(request, page.root.id)
+    report, _, _, _ = _filters(request, page.root.id)
     scope = sms_optin.scope_for(page.uow.connection, page.principal, report.org_id)
     _audit_export(page, scope, report, "xlsx")
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
@@ -194,13 +205,17 @@ def download_xlsx(request: Request, page: PageDep) -> Response:
 @router.get("/reports/consent-evidence")
 def consent_evidence(request: Request, page: PageDep) -> Response:
     """The printable one-page proof of one conversation's consent."""
-    query = request.query_params
+    params, problems = query.read(request, EvidenceParams)
+    if problems or not (params.line and params.contact):
+        raise InvalidInput(
+            " ".join(problems) or "Name a line and a contact: open the proof from the report."
+        )
     proof = evidence.gather(
         page.uow.connection,
         page.principal,
-        query.get("line") or "",
-        query.get("contact") or "",
-        Channel(query.get("channel") or "sms"),
+        params.line,
+        params.contact,
+        params.channel,
         page.config.default_region,
     )
     return evidence.html_response(proof)

@@ -14,13 +14,13 @@ from consentline.api.errors import status_of
 from consentline.archive import admin
 from consentline.domain.errors import DomainError
 from consentline.portal import nav
-from consentline.portal.delivery import may_set_up
 from consentline.portal.web import Page, PageDep, portal_router
+from consentline.service.access import Privilege
 
 router = portal_router()
 PATH = "/setup/retention"
 
-nav.register(nav.NavItem("Archive retention", PATH, 45, may_set_up), nav.SETUP)
+nav.register(nav.NavItem("Archive retention", PATH, 45, nav.needs(Privilege.SETUP)), nav.SETUP)
 
 
 def _render(page: Page, status: int = 200, **data: Any) -> Response:

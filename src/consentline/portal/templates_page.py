@@ -8,6 +8,7 @@ from typing import Annotated, Any
 from fastapi import Form, Response
 
 from consentline.api.errors import status_of
+from consentline.domain import labels
 from consentline.domain.errors import DomainError
 from consentline.domain.segments import SegmentCount, count_segments
 from consentline.domain.settings import MAX_TEMPLATE_LENGTH
@@ -28,7 +29,8 @@ router = portal_router()
 PATH = "/setup/templates"
 SAMPLE_EMPLOYEE = "Dana Whitfield"
 
-# The source document's names for each template, and who receives it.
+# The source document's names for each template (shown beside the plain names of
+# domain/labels.py, for those who know the document), and who receives it.
 TITLES: dict[str, tuple[str, str]] = {
     "mt_request": ("SMS Opt-in: SMS Content sent to the customer in case of MT", "contact"),
     "mt_requested_notice": (
@@ -108,7 +110,9 @@ def _view(page: Page, edits: dict[str, str] | None = None) -> dict[str, Any]:
     cards = [
         {
             "key": key,
-            "title": TITLES[key][0],
+            "title": labels.TEMPLATES[key].name,
+            "explanation": labels.TEMPLATES[key].explanation,
+            "source_title": TITLES[key][0],
             "to": TITLES[key][1],
             "text": texts[key],
             "default": DEFAULT_TEMPLATES[key],
@@ -167,7 +171,7 @@ def save_template(
 ) -> Response:
     if action == "default":
         text = DEFAULT_TEMPLATES.get(key, text)
-    title = TITLES.get(key, (key, ""))[0]
+    title = labels.template(key)
     return _save(page, {"templates": {key: text}}, f"Saved “{title}”.", {key: text})
 
 
@@ -203,4 +207,5 @@ def set_templates_editable(
 
 
 def _words(text: str) -> list[str]:
-    return [word.strip() for word in text.split(",") if word.strip()]
+    """One word or phrase a line (commas also separate), as the keyword boxes show them."""
+    return [word.strip() for line in text.splitlines() for word in line.split(",") if word.strip()]

@@ -24,6 +24,7 @@ from fastapi.templating import Jinja2Templates
 from consentline.api.deps import unit_of_work_for
 from consentline.api.errors import CONFLICT, RETRY_AFTER_SECONDS, UNAVAILABLE, status_of
 from consentline.config import Config
+from consentline.domain import labels
 from consentline.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from consentline.portal import csrf, nav
 from consentline.portal.orgtree import TreeItem, build_tree
@@ -53,7 +54,14 @@ def when(moment: datetime | str | None) -> str:
     return moment.strftime("%Y-%m-%d %H:%M:%S")
 
 
+def clock(moment: datetime) -> str:
+    """A moment beside a message on a phone: ``5 Jan 09:00:05`` (UTC)."""
+    return f"{moment.day} {moment:%b %H:%M:%S}"
+
+
 templates.env.filters["when"] = when
+templates.env.filters["clock"] = clock
+templates.env.globals["labels"] = labels
 SESSION_USER = "user_id"
 SESSION_ORG = "org_id"
 SESSION_FLASH = "flash"
@@ -133,38 +141,52 @@ def _visible_tree(conn: Any, user: UserRow) -> list[TreeItem]:
     return build_tree(org_store.list_orgs(conn, org.root_id), [org.id])
 
 
+def _load(request: Request, uow: UnitOfWork) -> Page | None:
+    user_id = request.session.get(SESSION_USER)
+    user = user_store.get_user(uow.connection, user_id) if isinstance(user_id, int) else None
+    if user is None:
+        request.session.pop(SESSION_USER, None)
+        return None
+    tree = _visible_tree(uow.connection, user)
+    picked = request.session.get(SESSION_ORG)
+    org = next((item.org for item in tree if item.org.id == picked), None)
+    if org is None and tree:
+        org = tree[0].org
+    return Page(
+        request=request,
+        uow=uow,
+        user=user,
+        principal=principal_of(user),
+        tree=tree,
+        org=org,
+        config=request.app.state.config,
+        now=request.app.state.clock(),
+    )
+
+
 def _page(request: Request) -> Iterator[Page]:
     with unit_of_work_for(request) as uow:
-        user_id = request.session.get(SESSION_USER)
-        user = user_store.get_user(uow.connection, user_id) if isinstance(user_id, int) else None
-        if user is None:
-            request.session.pop(SESSION_USER, None)
+        page = _load(request, uow)
+        if page is None:
             raise SignInRequired
-        tree = _visible_tree(uow.connection, user)
-        picked = request.session.get(SESSION_ORG)
-        org = next((item.org for item in tree if item.org.id == picked), None)
-        if org is None and tree:
-            org = tree[0].org
-        yield Page(
-            request=request,
-            uow=uow,
-            user=user,
-            principal=principal_of(user),
-            tree=tree,
-            org=org,
-            config=request.app.state.config,
-            now=request.app.state.clock(),
-        )
+        yield page
+
+
+def _maybe_page(request: Request) -> Iterator[Page | None]:
+    with unit_of_work_for(request) as uow:
+        yield _load(request, uow)
 
 
 PageDep = Annotated[Page, Depends(_page)]
+MaybePageDep = Annotated[Page | None, Depends(_maybe_page)]
+"""The signed-in user's page, or None for a visitor (pages open to both)."""
 
 
 def error_page(request: Request, error: DomainError) -> Response:
     status = status_of(error)
     if request.headers.get("HX-Request"):
         return render(request, "partials/error.html", status, error=error)
-    return render(request, "error.html", status, error=error)
+    return render(request, "error.html", status, error=error, code=status)
 
 
 def unavailable_page(request: Request) -> Response:

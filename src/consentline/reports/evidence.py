@@ -17,6 +17,7 @@ from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Connection, select
 
 from consentline.archive.verify import verify_conversation
+from consentline.domain import labels
 from consentline.domain.messages import Channel
 from consentline.domain.phone import to_e164
 from consentline.service.access import Principal, Privilege
@@ -139,7 +140,7 @@ CONTENT_SECURITY_POLICY = (
 
 def render_html(proof: dict[str, Any]) -> str:
     """A printable one-page proof (the browser's Print to PDF makes the PDF)."""
-    return _templates.get_template("evidence.html").render(proof=proof, css=_CSS)
+    return _templates.get_template("evidence.html").render(proof=proof, css=_CSS, L=labels)
 
 
 def html_response(proof: dict[str, Any]) -> HTMLResponse:

@@ -4,15 +4,23 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
 from openpyxl import Workbook  # type: ignore[import-untyped]
 
+from consentline.domain import labels
 from consentline.reports.sms_optin import COLUMNS
 
 CSV_BATCH = 1000
+# The spreadsheet is read by people: plain names for the engine's keys. The CSV keeps the
+# keys, as the API does, for the archivers and scripts that ingest it.
+FOR_PEOPLE: dict[str, Callable[[str | None], str]] = {
+    "state": labels.state,
+    "mode": labels.mode,
+    "channel": labels.channel,
+}
 
 
 def _cells(row: dict[str, Any]) -> list[Any]:
@@ -49,10 +57,11 @@ def write_xlsx(rows: Iterable[dict[str, Any]], path: Path, title: str) -> int:
     sheet.append([title for _, title in COLUMNS])
     count = 0
     for row in rows:
+        readable = {**row, **{key: name(row[key]) for key, name in FOR_PEOPLE.items()}}
         sheet.append(
             [
                 _safe(c) if isinstance(c, str) and key not in ("line", "contact") else c
-                for (key, _), c in zip(COLUMNS, _cells(row), strict=True)
+                for (key, _), c in zip(COLUMNS, _cells(readable), strict=True)
             ]
         )
         count += 1

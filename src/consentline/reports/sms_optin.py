@@ -209,6 +209,17 @@ def page(
     return {"rows": rows, "total": int(total), "page": number, "page_size": size}
 
 
+def counts_by_day(conn: Connection, scope: Scope, report: ReportFilter) -> list[Any]:
+    """(day of last change, state, how many) for the report's rows: the chart's data, so
+    that its totals are the table's."""
+    day = func.date(conversations.c.updated_at).label("day")
+    query = select(day, conversations.c.state, func.count().label("n")).select_from(conversations)
+    if _needs_lines(scope, report):
+        query = query.join(lines, lines.c.id == conversations.c.line_id)
+    query = _filtered(query, scope, report).group_by(day, conversations.c.state)
+    return list(conn.execute(query))
+
+
 def stream(conn: Connection, scope: Scope, report: ReportFilter) -> Iterator[dict[str, Any]]:
     """Every row, in the report's order, fetched in batches from a server-side cursor."""
     query = _filtered(_details(), scope, report).order_by(*NEWEST_FIRST)

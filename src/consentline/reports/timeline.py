@@ -1,28 +1,40 @@
-"""Opt-ins, opt-outs and opt-in requests over time, for the report's chart.
+"""The report's chart data: its rows counted by state and by day of their last change.
 
-Counts consent events (the record's history, not its current state) per day in SQL, then
-folds days into weeks or months in Python when the range is long.
+The same filters as the table, so the chart's totals are the table's; the range runs from
+the first to the last day with data (or the dates asked for), folded into weeks or months
+when long.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
-from consentline.reports.sms_optin import ReportFilter, Scope
-from consentline.store.tables import consent_events, conversations, lines
+from consentline.domain import labels
+from consentline.domain.settings import Mode
+from consentline.reports.sms_optin import ReportFilter, Scope, counts_by_day
 
-SERIES = {"opted_in": "Opt-ins", "opted_out": "Opt-outs", "pending": "Pending requests"}
+MODE_STATES = {
+    Mode.CONSENT: ("opted_in", "opted_out", "pending"),
+    Mode.DISCLAIMER: ("disclaimer_sent", "opted_out"),
+}
 
 
 @dataclass(frozen=True)
 class Timeline:
     buckets: list[date]
     unit: str  # "day", "week" or "month"
-    counts: dict[str, list[int]]  # series key -> one count per bucket
+    counts: dict[str, list[int]]  # state -> one count per bucket
+
+    @property
+    def totals(self) -> dict[str, int]:
+        return {key: sum(series) for key, series in self.counts.items()}
+
+    def name(self, key: str) -> str:
+        return labels.state(key)
 
 
 def _bucket(day: date, unit: str) -> date:
@@ -41,31 +53,12 @@ def _as_date(value: object) -> date:
     return date.fromisoformat(str(value)[:10])
 
 
-def timeline(conn: Connection, scope: Scope, report: ReportFilter, today: date) -> Timeline:
-    end = report.end or today
-    start = report.start or end - timedelta(days=89)
+def unit_for(start: date, end: date) -> str:
     span = (end - start).days
-    unit = "day" if span <= 62 else "week" if span <= 370 else "month"
-    day = func.date(consent_events.c.created_at)
-    query = (
-        select(day.label("day"), consent_events.c.new_state, func.count().label("n"))
-        .join(conversations, conversations.c.id == consent_events.c.conversation_id)
-        .join(lines, lines.c.id == conversations.c.line_id)
-        .where(
-            conversations.c.root_id == scope.root_id,
-            lines.c.org_id.in_(sorted(scope.org_ids)),
-            consent_events.c.mode == report.mode.value,
-            consent_events.c.new_state.in_(list(SERIES)),
-            consent_events.c.created_at >= datetime.combine(start, time(0), UTC),
-            consent_events.c.created_at < datetime.combine(end + timedelta(days=1), time(0), UTC),
-        )
-        .group_by(day, consent_events.c.new_state)
-    )
-    if report.employee:
-        query = query.where(func.lower(lines.c.employee_name) == report.employee.strip().lower())
-    totals: dict[tuple[date, str], int] = defaultdict(int)
-    for row in conn.execute(query):
-        totals[(_bucket(_as_date(row.day), unit), row.new_state)] += int(row.n)
+    return "day" if span <= 31 else "week" if span <= 190 else "month"
+
+
+def buckets_between(start: date, end: date, unit: str) -> list[date]:
     buckets, cursor = [], _bucket(start, unit)
     while cursor <= end:
         buckets.append(cursor)
@@ -73,5 +66,21 @@ def timeline(conn: Connection, scope: Scope, report: ReportFilter, today: date) 
             cursor = (cursor.replace(day=28) + timedelta(days=4)).replace(day=1)
         else:
             cursor += timedelta(days=7 if unit == "week" else 1)
-    counts = {key: [totals[(b, key)] for b in buckets] for key in SERIES}
-    return Timeline(buckets, unit, counts)
+    return buckets
+
+
+def timeline(conn: Connection, scope: Scope, report: ReportFilter, today: date) -> Timeline:
+    rows = [(_as_date(day), state, int(n)) for day, state, n in counts_by_day(conn, scope, report)]
+    states = list(MODE_STATES[report.mode])
+    states += sorted({state for _, state, _ in rows} - set(states))
+    if not rows and not (report.start and report.end):
+        return Timeline([], "day", {key: [] for key in states})
+    days = [day for day, _, _ in rows]
+    start = report.start or min(days, default=today)
+    end = report.end or max(days, default=today)
+    unit = unit_for(start, end)
+    totals: dict[tuple[date, str], int] = defaultdict(int)
+    for day, state, n in rows:
+        totals[(_bucket(day, unit), state)] += n
+    buckets = buckets_between(start, end, unit)
+    return Timeline(buckets, unit, {key: [totals[(b, key)] for b in buckets] for key in states})

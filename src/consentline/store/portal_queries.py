@@ -80,3 +80,24 @@ def status_timeline(
     for message_id, status, at in conn.execute(query):
         timeline.setdefault(message_id, []).append((status, at))
     return timeline
+
+
+def arrival_order(conn: Connection, line_id: int, contact: str, channel: str) -> dict[int, int]:
+    """Per message, the id of the event that made it reach its recipient (its delivery), or
+    of its first event: breaks ties between messages of the same moment in the order the
+    gateway handled them (at a YES: the confirmation, then the released messages)."""
+    query = (
+        select(message_events.c.message_id, message_events.c.status, message_events.c.id)
+        .join(conversations, conversations.c.id == message_events.c.conversation_id)
+        .where(
+            conversations.c.line_id == line_id,
+            conversations.c.contact == contact,
+            conversations.c.channel == channel,
+        )
+        .order_by(message_events.c.id)
+    )
+    order: dict[int, int] = {}
+    for message_id, status, event_id in conn.execute(query):
+        if status == "delivered" or message_id not in order:
+            order[message_id] = event_id
+    return order

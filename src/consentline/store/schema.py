@@ -11,6 +11,7 @@ from consentline.store import (
     compliance_tables,
     health_tables,
     portal_tables,
+    search_tables,
     tables,
 )
 from consentline.store.tables import metadata
@@ -22,5 +23,6 @@ __all__ = [
     "health_tables",
     "metadata",
     "portal_tables",
+    "search_tables",
     "tables",
 ]

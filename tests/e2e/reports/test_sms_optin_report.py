@@ -229,7 +229,7 @@ def test_xlsx_export_opens_with_the_same_rows(api: Api, report_data: ReportData)
     assert record["Contact"] == OPTED_OUT
     assert record["Sub-organization"] == "West Region"
     assert record["Employee"] == "Bob Smith"
-    assert record["Mode"] == "consent"
+    assert record["Mode"] == "SMS Opt-in with Consent"
     assert record["Deciding message"] == "stop"
     assert record["Requested at (UTC)"] == "2026-01-07T09:05:00Z"
     assert record["Decided at (UTC)"] == "2026-01-07T09:10:00Z"

@@ -168,7 +168,8 @@ def test_enabling_needs_the_confirmation_then_is_recorded_as_the_user(
     assert done.status_code == 303
     assert settings_of(engine, tenant.root_id)["sms_optin"]["enabled"] is False
     history = portal.get("/setup/history").text
-    assert "sms_optin.enabled" in history
+    assert "SMS Opt-in enabled" in history
+    assert "sms_optin.enabled" not in history
     assert tenant.admin in history
 
 

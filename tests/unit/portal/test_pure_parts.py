@@ -5,7 +5,7 @@ from __future__ import annotations
 from consentline.portal import nav
 from consentline.portal.auth import safe_next
 from consentline.portal.csrf import new_token, session_token, tokens_match
-from consentline.portal.history import actor, shown
+from consentline.portal.history import actor, change_row, shown, word_diff
 from consentline.portal.orgtree import build_tree
 from consentline.portal.transcript import side_view
 from consentline.service.access import Principal
@@ -76,9 +76,9 @@ def test_each_side_sees_what_it_sent_and_what_reached_it() -> None:
 
 def test_sign_in_redirects_stay_on_this_site() -> None:
     assert safe_next("/setup/templates") == "/setup/templates"
-    assert safe_next("//evil.example") == "/try"
-    assert safe_next("https://evil.example") == "/try"
-    assert safe_next(None) == "/try"
+    assert safe_next("//evil.example") == "/"
+    assert safe_next("https://evil.example") == "/"
+    assert safe_next(None) == "/"
 
 
 def test_a_portal_user_becomes_a_principal_named_after_them() -> None:
@@ -89,13 +89,54 @@ def test_a_portal_user_becomes_a_principal_named_after_them() -> None:
 
 def test_history_shows_people_and_values_plainly() -> None:
     assert actor("user:7:ann@example.com") == "ann@example.com"
-    assert actor("api-key:3:ops") == "api-key:3:ops"
+    assert actor("api-key:3:ops") == "API key “ops”"
     assert (shown(True), shown(None), shown("consent"), shown(["A", "B"])) == (
-        "on",
+        "On",
         "—",
         "consent",
-        '["A", "B"]',
+        "A, B",
     )
+    assert shown("consent", "sms_optin.mode") == "SMS Opt-in with Consent"
+    assert shown(604800, "hold_max_age") == "7 days"
+    assert shown(5400, "request_resend_interval") == "1 hour 30 minutes"
+
+
+def test_a_changed_text_diffs_word_by_word() -> None:
+    pieces = word_diff("Reply YES to opt in.  Thanks", "Reply OK to opt in.  Thanks!")
+    assert [(p.kind, p.text) for p in pieces] == [
+        ("same", "Reply "),
+        ("removed", "YES"),
+        ("added", "OK"),
+        ("same", " to opt in.  "),
+        ("removed", "Thanks"),
+        ("added", "Thanks!"),
+    ]
+    assert "".join(p.text for p in pieces if p.kind != "removed") == "Reply OK to opt in.  Thanks!"
+
+
+def test_a_history_row_names_the_setting_and_lists_changed_words() -> None:
+    row = change_row(
+        {
+            "changed_at": "2026-01-05T09:00:00Z",
+            "actor": "user:1:ann@example.com",
+            "setting": "keywords.opt_out_synonyms",
+            "old_value": ["STOPALL", "QUIT"],
+            "new_value": ["STOPALL", "HALT"],
+        }
+    )
+    assert row["name"] == "Also accepted as opt-out"
+    assert (row["added"], row["removed"]) == (["HALT"], ["QUIT"])
+    template = change_row(
+        {
+            "changed_at": "2026-01-05T09:00:00Z",
+            "actor": "system",
+            "setting": "templates.mt_request",
+            "old_value": "a b",
+            "new_value": "a c",
+        }
+    )
+    assert template["name"] == "Template: Opt-in request, when the contact texts first"
+    assert [p.kind for p in template["diff"]] == ["same", "removed", "added"]
 
 
 def test_a_page_added_to_the_navigation_shows_in_order_for_whom_it_is_meant() -> None:

@@ -25,24 +25,37 @@ def _timeline() -> Timeline:
     )
 
 
-def test_the_chart_is_valid_svg_with_one_line_per_series() -> None:
-    root = ElementTree.fromstring(render_svg(_timeline(), "Opt-ins <per day>"))  # noqa: S314
+def test_the_chart_is_valid_svg_with_one_bar_group_per_series() -> None:
+    root = ElementTree.fromstring(render_svg(_timeline(), "Records <per day>"))  # noqa: S314
     assert root.get("role") == "img"
-    assert root.find(f"{SVG}title").text == "Opt-ins <per day>"  # type: ignore[union-attr]
-    lines = {p.get("data-series"): p for p in root.iter(f"{SVG}polyline")}
-    assert set(lines) == {"opted_in", "opted_out", "pending"}
-    assert lines["opted_in"].get("data-total") == "3"
-    assert len(lines["pending"].get("points", "").split()) == 3
+    assert root.find(f"{SVG}title").text == "Records <per day>"  # type: ignore[union-attr]
+    groups = {g.get("data-series"): g for g in root.iter(f"{SVG}g")}
+    assert list(groups) == ["opted_in", "opted_out", "pending"]
+    assert groups["opted_in"].get("data-total") == "3"
+    assert len(groups["pending"].findall(f"{SVG}rect")) == 2  # no bar for a zero
     legend = [t.text for t in root.iter(f"{SVG}text") if t.text and "(" in t.text]
-    assert legend == ["Opt-ins (3)", "Opt-outs (1)", "Pending requests (4)"]
+    assert legend == ["Opted in (3)", "Opted out (1)", "Pending consent (4)"]
     assert "style=" not in render_svg(_timeline(), "t")  # CSP: no inline styles
 
 
-def test_the_highest_count_reaches_the_top_of_the_plot() -> None:
+def test_bars_stack_so_every_series_shows_and_the_tallest_reaches_the_top() -> None:
     root = ElementTree.fromstring(render_svg(_timeline(), "t"))  # noqa: S314
-    pending = next(p for p in root.iter(f"{SVG}polyline") if p.get("data-series") == "pending")
-    ys = [float(point.split(",")[1]) for point in pending.get("points", "").split()]
-    assert min(ys) == 16.0  # the top margin: 3 is the peak
+    first_day = [
+        (g.get("data-series"), float(r.get("y", 0)), float(r.get("height", 0)))
+        for g in root.iter(f"{SVG}g")
+        for r in g.findall(f"{SVG}rect")
+        if "01-05" in (r.findtext(f"{SVG}title") or "")
+    ]
+    # Day 1: 1 opt-out under 3 pending, a stack of 4 (the peak), touching the top margin.
+    assert [series for series, _, _ in first_day] == ["opted_out", "pending"]
+    assert min(y for _, y, _ in first_day) == 16.0
+    heights = [h for _, _, h in first_day]
+    assert heights[1] == 3 * heights[0]
+
+
+def test_an_empty_range_says_so() -> None:
+    empty = Timeline([], "day", {"opted_in": [], "opted_out": [], "pending": []})
+    assert "No consent record in this range" in render_svg(empty, "t")
 
 
 def _row(**overrides: object) -> dict[str, object]:
@@ -70,4 +83,5 @@ def test_xlsx_round_trips(tmp_path: Path) -> None:
     sheet = load_workbook(path, read_only=True).worksheets[0]
     assert sheet.title == "SMS Opt-In (consent)"
     header, values = list(sheet.iter_rows(values_only=True))
-    assert dict(zip(header, values, strict=False))["State"] == "opted_in"
+    record = dict(zip(header, values, strict=False))
+    assert record["State"] == "Opted in"  # people read the spreadsheet; the CSV keeps keys

@@ -7,12 +7,14 @@ from sqlalchemy import Connection
 
 from consentline.store.db import make_engine
 from consentline.store.schema import metadata
+from consentline.store.search_tables import include_name
 
 
 def _run(connection: Connection) -> None:
     context.configure(
         connection=connection,
         target_metadata=metadata,
+        include_name=include_name,
         render_as_batch=connection.dialect.name == "sqlite",
     )
     with context.begin_transaction():
