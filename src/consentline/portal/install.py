@@ -6,7 +6,6 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 
 from consentline.config import Config
 from consentline.portal import (
@@ -23,10 +22,9 @@ from consentline.portal import (
     templates_page,
     users,
 )
-from consentline.portal.security import SecurityHeadersMiddleware, session_secret
+from consentline.portal.security import SecurityHeadersMiddleware
+from consentline.portal.sessions import ServerSessionMiddleware
 
-SESSION_COOKIE = "consentline_session"
-SESSION_MAX_AGE = 8 * 3600
 ROUTERS = (
     home.router,
     auth.router,
@@ -45,14 +43,7 @@ ROUTERS = (
 
 def install(app: FastAPI, config: Config) -> None:
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=session_secret(config),
-        session_cookie=SESSION_COOKIE,
-        max_age=SESSION_MAX_AGE,
-        same_site="lax",
-        https_only=config.environment == "production",
-    )
+    app.add_middleware(ServerSessionMiddleware, config=config)
     static = Path(__file__).with_name("static")
     app.mount("/static", StaticFiles(directory=static), name="static")
     for router in ROUTERS:

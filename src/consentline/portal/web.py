@@ -26,6 +26,7 @@ from consentline.config import Config
 from consentline.domain.errors import DomainError, NotFound
 from consentline.portal import csrf, nav
 from consentline.portal.orgtree import TreeItem, build_tree
+from consentline.portal.sessions import SESSION_USER as SESSION_USER, ServerSession
 from consentline.service.access import Principal
 from consentline.service.sign_in import principal_of
 from consentline.service.unit_of_work import UnitOfWork
@@ -46,7 +47,6 @@ def when(moment: datetime | str | None) -> str:
 
 
 templates.env.filters["when"] = when
-SESSION_USER = "user_id"
 SESSION_ORG = "org_id"
 SESSION_FLASH = "flash"
 
@@ -94,6 +94,12 @@ class Page:
             self.flash(message)
         return RedirectResponse(url, status_code=303)
 
+    @property
+    def session_id(self) -> int | None:
+        """The id of this browser's session row (to keep it when ending the others)."""
+        session = self.request.session
+        return session.row_id if isinstance(session, ServerSession) else None
+
     def wake_outbox(self) -> None:
         wake: Callable[[], None] | None = getattr(self.request.app.state, "wake_outbox", None)
         if wake is not None:
@@ -129,7 +135,7 @@ def _page(request: Request) -> Iterator[Page]:
     with unit_of_work_for(request) as uow:
         user_id = request.session.get(SESSION_USER)
         user = user_store.get_user(uow.connection, user_id) if isinstance(user_id, int) else None
-        if user is None:
+        if user is None or not user.active:
             request.session.pop(SESSION_USER, None)
             raise SignInRequired
         tree = _visible_tree(uow.connection, user)
@@ -149,7 +155,10 @@ def _page(request: Request) -> Iterator[Page]:
         )
 
 
-PageDep = Annotated[Page, Depends(_page)]
+# Function scope: the page's transaction ends when the handler returns, before the
+# response starts, where the session middleware writes the session (on SQLite, a write
+# transaction still open then would block that write).
+PageDep = Annotated[Page, Depends(_page, scope="function")]
 
 
 def error_page(request: Request, error: DomainError) -> Response:

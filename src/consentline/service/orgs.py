@@ -8,10 +8,12 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 
+from consentline.domain import passwords
 from consentline.domain.errors import Conflict, InheritedSetting, InvalidInput
 from consentline.domain.phone import to_e164
 from consentline.service import settings as settings_service
 from consentline.service.access import (
+    SHOWN_PREFIX,
     Principal,
     Privilege,
     hash_api_key,
@@ -19,11 +21,11 @@ from consentline.service.access import (
     visible_org,
 )
 from consentline.service.unit_of_work import UnitOfWork
-from consentline.store import orgs as org_store
+from consentline.store import api_keys as api_key_store, orgs as org_store
 from consentline.store.orgs import LineRow, OrgRow
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 password_hasher = PasswordHasher()  # argon2id with the library's current parameters
 
 
@@ -51,6 +53,11 @@ def _privileges(values: list[str]) -> list[str]:
             code="invalid_privilege",
         )
     return sorted(set(values))
+
+
+def valid_name(value: str, what: str) -> str:
+    """A name stripped of spaces, 1 to 200 characters (else 422)."""
+    return _name(value, what)
 
 
 def privileges_of(values: list[str]) -> list[str]:
@@ -93,6 +100,41 @@ def set_entitlement(
     return org
 
 
+@dataclass(frozen=True)
+class IssuedKey:
+    id: int
+    key: str
+    """The secret itself: shown once, only its hash is kept."""
+
+
+def issue_key(
+    uow: UnitOfWork,
+    org_id: int | None,
+    name: str,
+    privileges: list[str],
+    now: datetime,
+    *,
+    created_by: str,
+    expires_at: datetime | None = None,
+    is_operator: bool = False,
+) -> IssuedKey:
+    """Store a new key (its hash and first characters) and give the secret back, once."""
+    key = new_api_key()
+    key_id = api_key_store.insert_key(
+        uow.connection,
+        org_id=org_id,
+        name=_name(name, "key name"),
+        key_hash=hash_api_key(key),
+        prefix=key[:SHOWN_PREFIX],
+        privileges=_privileges(privileges),
+        is_operator=is_operator,
+        created_by=created_by,
+        now=now,
+        expires_at=expires_at,
+    )
+    return IssuedKey(key_id, key)
+
+
 def create_api_key(
     uow: UnitOfWork,
     principal: Principal,
@@ -103,24 +145,13 @@ def create_api_key(
 ) -> str:
     org = visible_org(uow.connection, principal, org_id)
     principal.require(Privilege.SETUP)
-    key = new_api_key()
-    org_store.insert_api_key(
-        uow.connection,
-        org.id,
-        _name(name, "key name"),
-        hash_api_key(key),
-        _privileges(privileges),
-        is_operator=False,
-        now=now,
-    )
+    issued = issue_key(uow, org.id, name, privileges, now, created_by=principal.name)
     uow.commit()
-    return key
+    return issued.key
 
 
 def create_operator_key(uow: UnitOfWork, name: str, now: datetime) -> str:
-    key = new_api_key()
-    org_store.insert_api_key(uow.connection, None, name, hash_api_key(key), [], True, now)
-    return key
+    return issue_key(uow, None, name, [], now, created_by="bootstrap", is_operator=True).key
 
 
 def add_user(
@@ -137,11 +168,9 @@ def add_user(
     email = email.strip().lower()
     if not _EMAIL.match(email) or len(email) > 320:
         raise InvalidInput(f"{email!r} is not an email address.", code="invalid_email")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"The password must be at least {MIN_PASSWORD_LENGTH} characters.",
-            code="weak_password",
-        )
+    problem = passwords.weakness(password)
+    if problem:
+        raise InvalidInput(problem, code="weak_password")
     if org_store.email_taken(uow.connection, email):
         raise Conflict(f"A user with email {email} already exists.", code="email_taken")
     granted = _privileges(privileges)
