@@ -13,6 +13,7 @@ from consentline.api import docs, errors
 from consentline.api.admission import AdmissionMiddleware
 from consentline.api.middleware import RequestContextMiddleware
 from consentline.api.routes import (
+    access,
     messages,
     operations,
     orgs,
@@ -108,6 +109,7 @@ def create_app(
     docs.install(app)
     app.include_router(operations.router)
     app.include_router(orgs.router)
+    app.include_router(access.router)
     app.include_router(messages.router)
     app.include_router(reports.router)
     app.include_router(simulator.router)

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Literal
 
 from fastapi import Path
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from consentline.domain.messages import Channel
 from consentline.service.access import MAX_ID
@@ -40,12 +41,27 @@ class EntitlementsUpdate(Strict):
 class ApiKeyCreate(Strict):
     name: str = Field(min_length=1, max_length=200)
     privileges: list[PrivilegeName] = Field(min_length=1)
+    expires_at: AwareDatetime | None = Field(
+        default=None, description="When the key stops working; none: until revoked."
+    )
 
 
-class ApiKeyCreated(BaseModel):
-    key: str = Field(description="Shown once; only a hash is kept.")
+class ApiKeyPublic(BaseModel):
+    """A key as lists show it: never the secret, only its first characters."""
+
+    id: int
     name: str
+    prefix: str | None
     privileges: list[str]
+    created_at: datetime
+    created_by: str | None
+    last_used_at: datetime | None = Field(description="Updated at most once a minute.")
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    key: str = Field(description="Shown once; only a hash is kept.")
 
 
 class UserCreate(Strict):
@@ -60,6 +76,8 @@ class UserPublic(BaseModel):
     email: str
     name: str
     privileges: list[str]
+    active: bool = True
+    org_id: int | None = None
 
 
 class LineCreate(Strict):

@@ -9,6 +9,8 @@ from fastapi.staticfiles import StaticFiles
 
 from consentline.config import Config
 from consentline.portal import (
+    account,
+    api_keys,
     auth,
     conversations,
     delivery,
@@ -16,6 +18,7 @@ from consentline.portal import (
     history,
     home,
     operator,
+    password_reset,
     picker,
     reports,
     settings,
@@ -33,6 +36,9 @@ ROUTERS = (
     templates_page.router,
     history.router,
     users.router,
+    api_keys.router,
+    account.router,
+    password_reset.router,
     delivery.router,
     conversations.router,
     demo_phones.router,

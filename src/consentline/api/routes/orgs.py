@@ -9,8 +9,6 @@ from fastapi import APIRouter
 from consentline.api.deps import ConfigDep, NowDep, PrincipalDep, UowDep
 from consentline.api.errors import ERROR_RESPONSES
 from consentline.api.schemas import (
-    ApiKeyCreate,
-    ApiKeyCreated,
     EntitlementsUpdate,
     LineCreate,
     LinePublic,
@@ -55,15 +53,6 @@ def set_entitlements(
     return {"sms_optin": body.sms_optin}
 
 
-@router.post("/{org_id}/api-keys", status_code=201)
-def create_api_key(
-    org_id: OrgIdPath, body: ApiKeyCreate, uow: UowDep, principal: PrincipalDep, now: NowDep
-) -> ApiKeyCreated:
-    privileges: list[str] = list(body.privileges)
-    key = org_service.create_api_key(uow, principal, org_id, body.name, privileges, now)
-    return ApiKeyCreated(key=key, name=body.name.strip(), privileges=sorted(set(privileges)))
-
-
 @router.post("/{org_id}/users", status_code=201)
 def create_user(
     org_id: OrgIdPath, body: UserCreate, uow: UowDep, principal: PrincipalDep, now: NowDep
@@ -72,7 +61,9 @@ def create_user(
     user = org_service.create_user(
         uow, principal, org_id, body.email, body.name, body.password, [*body.privileges], now
     )
-    return UserPublic(id=user.id, email=user.email, name=user.name, privileges=user.privileges)
+    return UserPublic(
+        id=user.id, email=user.email, name=user.name, privileges=user.privileges, org_id=org_id
+    )
 
 
 @router.post("/{org_id}/lines", status_code=201)
