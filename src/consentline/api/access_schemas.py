@@ -8,7 +8,7 @@ from typing import Annotated
 from fastapi import Path
 from pydantic import BaseModel, Field
 
-from consentline.api.schemas import ApiKeyCreated, ApiKeyPublic, PrivilegeName, Strict, UserPublic
+from consentline.api.schemas import ApiKeyCreated, ApiKeyPublic, PrivilegeName, Strict, UserDetail
 from consentline.service.access import MAX_ID
 
 UserIdPath = Annotated[int, Path(ge=1, le=MAX_ID, description="The user's id.")]
@@ -26,7 +26,7 @@ class UserUpdate(Strict):
 
 
 class UserList(BaseModel):
-    items: list[UserPublic]
+    items: list[UserDetail]
 
 
 class PasswordResetPublic(BaseModel):

@@ -76,8 +76,13 @@ class UserPublic(BaseModel):
     email: str
     name: str
     privileges: list[str]
-    active: bool = True
-    org_id: int | None = None
+
+
+class UserDetail(UserPublic):
+    """A user as lists and updates show them: whether they may sign in, and where."""
+
+    active: bool
+    org_id: int
 
 
 class LineCreate(Strict):

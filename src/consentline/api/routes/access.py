@@ -23,7 +23,7 @@ from consentline.api.schemas import (
     ApiKeyCreated,
     ApiKeyPublic,
     OrgIdPath,
-    UserPublic,
+    UserDetail,
 )
 from consentline.service import (
     api_keys as key_service,
@@ -36,8 +36,8 @@ router = APIRouter(prefix="/api/v1/orgs", tags=["users and keys"], responses=ERR
 RESET_PATH = "/reset-password/"
 
 
-def _user(user: user_service.UserPublic) -> UserPublic:
-    return UserPublic(
+def _user(user: user_service.UserPublic) -> UserDetail:
+    return UserDetail(
         id=user.id,
         email=user.email,
         name=user.name,
@@ -79,7 +79,7 @@ def update_user(
     uow: UowDep,
     principal: PrincipalDep,
     now: NowDep,
-) -> UserPublic:
+) -> UserDetail:
     """Deactivate (`{"active": false}`: their sessions end at once), reactivate, rename, or
     replace privileges. The last active user with Setup cannot be deactivated or lose
     Setup (409)."""

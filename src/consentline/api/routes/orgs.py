@@ -61,9 +61,7 @@ def create_user(
     user = org_service.create_user(
         uow, principal, org_id, body.email, body.name, body.password, [*body.privileges], now
     )
-    return UserPublic(
-        id=user.id, email=user.email, name=user.name, privileges=user.privileges, org_id=org_id
-    )
+    return UserPublic(id=user.id, email=user.email, name=user.name, privileges=user.privileges)
 
 
 @router.post("/{org_id}/lines", status_code=201)
