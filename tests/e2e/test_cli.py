@@ -193,6 +193,12 @@ def test_serve_with_several_workers_on_sqlite_warns_and_still_serves(tmp_path: P
 
 
 def test_demo_makes_its_api_key_once_per_database(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from consentline.app import create_app
+    from consentline.config import Config
+    from consentline.store.db import make_engine
+
     url = f"sqlite:///{tmp_path / 'demo-once.db'}"
     first = _run("demo", env_url=url)
     assert first.returncode == 0, first.stderr
@@ -208,25 +214,14 @@ def test_demo_makes_its_api_key_once_per_database(tmp_path: Path) -> None:
     assert new_key, renewed.stdout
     assert new_key.group(1) != key.group(1)
 
-
-def test_the_demo_key_made_once_still_works_and_a_new_one_revokes_it(tmp_path: Path) -> None:
-    from consentline.app import create_app
-    from consentline.config import Config
-    from consentline.store.db import make_engine
-
-    url = f"sqlite:///{tmp_path / 'demo-key.db'}"
-    old = re.search(r"API key\s+: (cl_\S+)", _run("demo", env_url=url).stdout)
-    _run("demo", env_url=url)
-    new = re.search(r"API key\s+: (cl_\S+)", _run("demo", "--new-key", env_url=url).stdout)
-    assert old
-    assert new
     engine = make_engine(url)
-    from fastapi.testclient import TestClient
-
-    with TestClient(create_app(Config(database_url=url), engine=engine, run_worker=False)) as c:
-        keys = c.get("/api/v1/orgs/1/api-keys", headers={"Authorization": f"Bearer {new[1]}"})
-        assert keys.status_code == 200
-        assert [k["revoked_at"] is None for k in keys.json()["items"]] == [False, True]
-        refused = c.get("/api/v1/orgs/1", headers={"Authorization": f"Bearer {old[1]}"})
-        assert refused.status_code == 401
+    app = create_app(Config(database_url=url), engine=engine, run_worker=False)
+    with TestClient(app) as client:
+        listed = client.get(
+            "/api/v1/orgs/1/api-keys", headers={"Authorization": f"Bearer {new_key[1]}"}
+        )
+        assert listed.status_code == 200
+        assert [k["revoked_at"] is None for k in listed.json()["items"]] == [False, True]
+        old = client.get("/api/v1/orgs/1", headers={"Authorization": f"Bearer {key[1]}"})
+        assert old.status_code == 401
     engine.dispose()
