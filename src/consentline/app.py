@@ -14,6 +14,7 @@ from consentline.api.admission import AdmissionMiddleware
 from consentline.api.input_checks import storable_request
 from consentline.api.middleware import RequestContextMiddleware
 from consentline.api.routes import (
+    access,
     audit,
     messages,
     operations,
@@ -126,6 +127,7 @@ def create_app(
     app.include_router(operations.router)
     app.include_router(orgs.router)
     app.include_router(audit.router)
+    app.include_router(access.router)
     app.include_router(messages.router)
     app.include_router(search.router)
     app.include_router(reports.router)

@@ -45,11 +45,11 @@ def _config(database_url: str | None) -> Config:
     return config_for(database_url)
 
 
-def _seed_demo(config: Config) -> Demo:
+def _seed_demo(config: Config, *, new_key: bool = False) -> Demo:
     engine = open_database(config.database_url, may_create=True)
     try:
         with UnitOfWork(engine, source=SOURCE) as uow:
-            return seed_demo(uow, utc_now())
+            return seed_demo(uow, utc_now(), new_key=new_key)
     finally:
         engine.dispose()
 
@@ -63,11 +63,19 @@ def _print_demo(demo: Demo, url: str | None) -> None:
     typer.echo(f"  Demo organization : Acme Wealth (id {demo.org_id}), with West Region")
     typer.echo(f"  Lines             : {line} ({employee}), {demo.lines[1][0]}")
     typer.echo(f"  Portal login      : {demo.email} / {demo.password}")
-    typer.echo(f"  API key           : {demo.api_key}")
+    if demo.api_key:
+        key = demo.api_key
+        typer.echo(f"  API key           : {key}  (shown once: keep it)")
+    else:
+        key = "<the demo API key>"
+        typer.echo(
+            f"  API key           : the one printed at the first start ({demo.api_key_prefix}…); "
+            "lost it? `consentline demo --new-key` replaces it"
+        )
     typer.echo("  Try it            : a contact texts the line, and is asked to opt in:")
     typer.echo(
         f"    curl -s -X POST {base}/api/v1/messages/inbound "
-        f"-H 'Authorization: Bearer {demo.api_key}' -H 'Content-Type: application/json' "
+        f"-H 'Authorization: Bearer {key}' -H 'Content-Type: application/json' "
         f'-d \'{{"from": "{demo.contact}", "line": "{line}", "body": "Hi Dana"}}\''
     )
 
@@ -160,9 +168,14 @@ def bootstrap(
 
 @app.command()
 @one_line_errors
-def demo(database_url: DatabaseUrl = None) -> None:
-    """Create the demo organization (once) and print a fresh API key for it."""
-    _print_demo(_seed_demo(_config(database_url)), None)
+def demo(
+    database_url: DatabaseUrl = None,
+    new_key: Annotated[
+        bool, typer.Option("--new-key", help="Revoke the demo API key and print a new one.")
+    ] = False,
+) -> None:
+    """Create the demo organization and its API key (once per database) and print them."""
+    _print_demo(_seed_demo(_config(database_url), new_key=new_key), None)
 
 
 @app.command()

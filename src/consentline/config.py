@@ -52,8 +52,13 @@ class Config(BaseSettings):
     answers 503). A server that answers nothing at all (frozen) is given one second more."""
     log_format: Literal["json", "text"] = "json"
     secret_key: str | None = None
-    """Signs portal session cookies. Required in production; in development a random key is
-    made per process (sessions then end when the server restarts)."""
+    """A secret of the deployment, required in production (at least 32 characters). Portal
+    sessions no longer depend on it: they are kept on the server (``portal_sessions``)."""
+
+    session_idle_minutes: float = Field(default=30, gt=0)
+    """A portal session ends after this many minutes without a request."""
+    session_absolute_hours: float = Field(default=12, gt=0)
+    """A portal session ends this many hours after sign-in, however busy."""
 
     @field_validator("default_region")
     @classmethod

@@ -25,6 +25,15 @@ _SCRUBBED = (
 )
 
 
+# The token of a one-time password reset link, which is part of the link's path.
+_RESET_TOKEN = re.compile(r"(/reset-password/)[^/?#\s]+")
+
+
+def mask_secret_paths(path: str) -> str:
+    """A request path as the access log may show it: a reset link's token left out."""
+    return _RESET_TOKEN.sub(r"\1[redacted]", path)
+
+
 def mask_phone_numbers(text: str) -> str:
     return _PHONE.sub(lambda m: "+" + "*" * len(m.group(1)) + m.group(2), text)
 

@@ -34,7 +34,7 @@ def test_the_operator_creates_an_organization_and_grants_sms_optin(
     page: Page, server: Server
 ) -> None:
     sign_in(page, OPERATOR_EMAIL)
-    page.get_by_role("link", name="Operator").click()
+    page.get_by_role("link", name="Operator", exact=True).click()
     page.get_by_label("Name").fill("Globex Clinic")
     page.get_by_role("button", name="Create organization").click()
     expect(page.get_by_role("status")).to_contain_text("Created Globex Clinic")

@@ -190,3 +190,38 @@ def test_serve_with_several_workers_on_sqlite_warns_and_still_serves(tmp_path: P
         process.terminate()
         output, _ = process.communicate(timeout=30)
     assert "use PostgreSQL for --workers above 1" in output
+
+
+def test_demo_makes_its_api_key_once_per_database(tmp_path: Path) -> None:
+    from fastapi.testclient import TestClient
+
+    from consentline.app import create_app
+    from consentline.config import Config
+    from consentline.store.db import make_engine
+
+    url = f"sqlite:///{tmp_path / 'demo-once.db'}"
+    first = _run("demo", env_url=url)
+    assert first.returncode == 0, first.stderr
+    key = re.search(r"API key\s+: (cl_\S+)", first.stdout)
+    assert key, first.stdout
+    again = _run("demo", env_url=url)
+    assert again.returncode == 0, again.stderr
+    assert key.group(1) not in again.stdout
+    assert f"the one printed at the first start ({key.group(1)[:8]}…)" in again.stdout
+    assert "consentline demo --new-key" in again.stdout
+    renewed = _run("demo", "--new-key", env_url=url)
+    new_key = re.search(r"API key\s+: (cl_\S+)", renewed.stdout)
+    assert new_key, renewed.stdout
+    assert new_key.group(1) != key.group(1)
+
+    engine = make_engine(url)
+    app = create_app(Config(database_url=url), engine=engine, run_worker=False)
+    with TestClient(app) as client:
+        listed = client.get(
+            "/api/v1/orgs/1/api-keys", headers={"Authorization": f"Bearer {new_key[1]}"}
+        )
+        assert listed.status_code == 200
+        assert [k["revoked_at"] is None for k in listed.json()["items"]] == [False, True]
+        old = client.get("/api/v1/orgs/1", headers={"Authorization": f"Bearer {key[1]}"})
+        assert old.status_code == 401
+    engine.dispose()

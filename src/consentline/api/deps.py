@@ -10,7 +10,7 @@ import anyio
 from fastapi import Depends, Header, Request
 
 from consentline.config import Config
-from consentline.service.access import Principal, authenticate
+from consentline.service.access import Principal, authenticate, note_key_use
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store.db import reading
 
@@ -66,8 +66,13 @@ def _principal(
             key = value.strip()
     # A short read of its own: the request's transaction begins in the endpoint, which
     # runs in another thread-pool call (see ``UnitOfWork``).
-    with reading(request.app.state.engine) as conn:
-        return authenticate(conn, key)
+    engine = request.app.state.engine
+    now = request.app.state.clock()
+    with reading(engine) as conn:
+        found = authenticate(conn, key, now)
+    if found.note_use:
+        note_key_use(engine, found.key_id, now)
+    return found.principal
 
 
 PrincipalDep = Annotated[Principal, Depends(_principal)]

@@ -16,7 +16,7 @@ import uuid
 from starlette.datastructures import MutableHeaders
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
-from consentline.log_redaction import mask_phone_numbers
+from consentline.log_redaction import mask_phone_numbers, mask_secret_paths
 from consentline.observability import REQUEST_SECONDS, request_id
 
 access_log = logging.getLogger("consentline.access")
@@ -101,7 +101,7 @@ class RequestContextMiddleware:
             access_log.info(
                 "%s %s %s",
                 scope["method"],
-                mask_phone_numbers(path),
+                mask_phone_numbers(mask_secret_paths(path)),
                 status,
                 extra={"status": status, "duration_ms": round(elapsed * 1000, 2)},
             )

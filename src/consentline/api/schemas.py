@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import Path
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field
+from pydantic import AfterValidator, AwareDatetime, BaseModel, ConfigDict, Field
 
 from consentline.domain.messages import Channel
 from consentline.domain.text import refusal
@@ -52,12 +53,27 @@ class EntitlementsUpdate(Strict):
 class ApiKeyCreate(Strict):
     name: OneLine = Field(min_length=1, max_length=200)
     privileges: list[PrivilegeName] = Field(min_length=1)
+    expires_at: AwareDatetime | None = Field(
+        default=None, description="When the key stops working; none: until revoked."
+    )
 
 
-class ApiKeyCreated(BaseModel):
-    key: str = Field(description="Shown once; only a hash is kept.")
+class ApiKeyPublic(BaseModel):
+    """A key as lists show it: never the secret, only its first characters."""
+
+    id: int
     name: str
+    prefix: str | None
     privileges: list[str]
+    created_at: datetime
+    created_by: str | None
+    last_used_at: datetime | None = Field(description="Updated at most once a minute.")
+    expires_at: datetime | None
+    revoked_at: datetime | None
+
+
+class ApiKeyCreated(ApiKeyPublic):
+    key: str = Field(description="Shown once; only a hash is kept.")
 
 
 class UserCreate(Strict):
@@ -72,6 +88,13 @@ class UserPublic(BaseModel):
     email: str
     name: str
     privileges: list[str]
+
+
+class UserDetail(UserPublic):
+    """A user as lists and updates show them: whether they may sign in, and where."""
+
+    active: bool
+    org_id: int
 
 
 class LineCreate(Strict):

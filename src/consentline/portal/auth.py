@@ -10,7 +10,8 @@ from fastapi.responses import RedirectResponse
 from consentline.api.deps import request_source
 from consentline.domain.errors import Unauthorized
 from consentline.portal import csrf, nav
-from consentline.portal.web import SESSION_USER, portal_router, render
+from consentline.portal.sessions import ServerSession
+from consentline.portal.web import SESSION_FLASH, SESSION_USER, portal_router, render
 from consentline.service.sign_in import TooManyAttempts, principal_of, sign_in
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import users as user_store
@@ -77,15 +78,30 @@ def login(
                 error=error.message,
             )
         landing = landing_for(uow, signed_in.user_id)
-    # A fresh session on sign-in, so a token planted before it is worth nothing after.
-    request.session.clear()
-    request.session[SESSION_USER] = signed_in.user_id
-    csrf.session_token(request.session)
+    establish_session(request, signed_in.user_id)
     return RedirectResponse(back or landing, status_code=303)
+
+
+def establish_session(request: Request, user_id: int) -> None:
+    """Sign ``user_id`` in on this browser, after any kind of authentication.
+
+    A new session with a new id and CSRF token, so an id or token planted before sign-in
+    is worth nothing after it; the old session ends on the server.
+    """
+    session = request.session
+    session.clear()
+    if isinstance(session, ServerSession):
+        session.renew()
+    session[SESSION_USER] = user_id
+    csrf.session_token(session)
 
 
 @router.post("/logout")
 def logout(request: Request) -> Response:
-    request.session.clear()
-    request.session["flash"] = "You are signed out."
+    """End the session on the server: its cookie, even if kept, opens nothing any more."""
+    session = request.session
+    session.clear()
+    if isinstance(session, ServerSession):
+        session.renew()
+    session[SESSION_FLASH] = "You are signed out."
     return RedirectResponse("/login", status_code=303)

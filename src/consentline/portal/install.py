@@ -6,10 +6,11 @@ from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
-from starlette.middleware.sessions import SessionMiddleware
 
 from consentline.config import Config
 from consentline.portal import (
+    account,
+    api_keys,
     audit_log,
     auth,
     conversations,
@@ -20,6 +21,7 @@ from consentline.portal import (
     home,
     lines_page,
     operator,
+    password_reset,
     picker,
     reports,
     retention_page,
@@ -27,10 +29,9 @@ from consentline.portal import (
     templates_page,
     users,
 )
-from consentline.portal.security import SecurityHeadersMiddleware, session_secret
+from consentline.portal.security import SecurityHeadersMiddleware
+from consentline.portal.sessions import ServerSessionMiddleware
 
-SESSION_COOKIE = "consentline_session"
-SESSION_MAX_AGE = 8 * 3600
 ROUTERS = (
     home.router,
     auth.router,
@@ -39,6 +40,9 @@ ROUTERS = (
     templates_page.router,
     history.router,
     users.router,
+    api_keys.router,
+    account.router,
+    password_reset.router,
     delivery.router,
     conversations.router,
     demo_phones.router,
@@ -52,14 +56,7 @@ ROUTERS = (
 
 def install(app: FastAPI, config: Config) -> None:
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(
-        SessionMiddleware,
-        secret_key=session_secret(config),
-        session_cookie=SESSION_COOKIE,
-        max_age=SESSION_MAX_AGE,
-        same_site="lax",
-        https_only=config.environment == "production",
-    )
+    app.add_middleware(ServerSessionMiddleware, config=config)
     errors.install(app)
     static = Path(__file__).with_name("static")
     app.mount("/static", StaticFiles(directory=static), name="static")

@@ -1,15 +1,8 @@
-"""The Content-Security-Policy of portal pages, and the session cookie's signing key."""
+"""The Content-Security-Policy of portal pages."""
 
 from __future__ import annotations
 
-import logging
-import secrets
-
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from consentline.config import Config
-
-log = logging.getLogger(__name__)
 
 # Scripts and styles come only from /static (vendored htmx and our own files): no inline code.
 CONTENT_SECURITY_POLICY = (
@@ -42,14 +35,3 @@ class SecurityHeadersMiddleware:
             await send(message)
 
         await self.app(scope, receive, send_with_headers)
-
-
-def session_secret(config: Config) -> str:
-    """The configured key; in development, a random one for this process only."""
-    if config.secret_key:
-        return config.secret_key
-    log.warning(
-        "CONSENTLINE_SECRET_KEY is not set: portal sessions are signed with a random key made "
-        "for this process, so they will not survive a restart (set it in production)"
-    )
-    return secrets.token_urlsafe(32)

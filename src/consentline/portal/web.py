@@ -28,6 +28,7 @@ from consentline.domain import labels
 from consentline.domain.errors import Conflict, DomainError, InvalidInput, NotFound
 from consentline.portal import csrf, nav
 from consentline.portal.orgtree import TreeItem, build_tree
+from consentline.portal.sessions import SESSION_USER as SESSION_USER, ServerSession
 from consentline.service.access import Principal
 from consentline.service.sign_in import principal_of
 from consentline.service.unit_of_work import UnitOfWork
@@ -62,7 +63,6 @@ def clock(moment: datetime) -> str:
 templates.env.filters["when"] = when
 templates.env.filters["clock"] = clock
 templates.env.globals["labels"] = labels
-SESSION_USER = "user_id"
 SESSION_ORG = "org_id"
 SESSION_FLASH = "flash"
 
@@ -110,6 +110,12 @@ class Page:
             self.flash(message)
         return RedirectResponse(url, status_code=303)
 
+    @property
+    def session_id(self) -> int | None:
+        """The id of this browser's session row (to keep it when ending the others)."""
+        session = self.request.session
+        return session.row_id if isinstance(session, ServerSession) else None
+
     def wake_outbox(self) -> None:
         wake: Callable[[], None] | None = getattr(self.request.app.state, "wake_outbox", None)
         if wake is not None:
@@ -144,7 +150,7 @@ def _visible_tree(conn: Any, user: UserRow) -> list[TreeItem]:
 def _load(request: Request, uow: UnitOfWork) -> Page | None:
     user_id = request.session.get(SESSION_USER)
     user = user_store.get_user(uow.connection, user_id) if isinstance(user_id, int) else None
-    if user is None:
+    if user is None or not user.active:
         request.session.pop(SESSION_USER, None)
         return None
     tree = _visible_tree(uow.connection, user)
@@ -177,8 +183,11 @@ def _maybe_page(request: Request) -> Iterator[Page | None]:
         yield _load(request, uow)
 
 
-PageDep = Annotated[Page, Depends(_page)]
-MaybePageDep = Annotated[Page | None, Depends(_maybe_page)]
+# Function scope: the page's transaction ends when the handler returns, before the
+# response starts, where the session middleware writes the session (on SQLite, a write
+# transaction still open then would block that write).
+PageDep = Annotated[Page, Depends(_page, scope="function")]
+MaybePageDep = Annotated[Page | None, Depends(_maybe_page, scope="function")]
 """The signed-in user's page, or None for a visitor (pages open to both)."""
 
 

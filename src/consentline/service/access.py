@@ -9,15 +9,19 @@ from __future__ import annotations
 import hashlib
 import secrets
 from dataclasses import dataclass
+from datetime import datetime, timedelta
 from enum import StrEnum
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from consentline.domain.errors import Forbidden, NotFound, Unauthorized
-from consentline.store import orgs as org_store
+from consentline.store import api_keys as api_key_store, orgs as org_store
 from consentline.store.orgs import LineRow, OrgRow
 
 API_KEY_PREFIX = "cl_"
+SHOWN_PREFIX = 8  # characters of a key kept to recognize it: "cl_" and five of 43 random
+# ``last_used_at`` is this precise: a key in constant use costs one write a minute.
+KEY_USE_RESOLUTION = timedelta(minutes=1)
 
 
 class Privilege(StrEnum):
@@ -55,18 +59,39 @@ def hash_api_key(key: str) -> str:
     return hashlib.sha256(key.encode()).hexdigest()
 
 
-def authenticate(conn: Connection, key: str | None) -> Principal:
+@dataclass(frozen=True)
+class Authenticated:
+    """A caller who showed a valid key, and whether to note that the key was used."""
+
+    principal: Principal
+    key_id: int
+    note_use: bool
+
+
+def authenticate(conn: Connection, key: str | None, now: datetime) -> Authenticated:
     if not key:
         raise Unauthorized("An API key is required: send 'Authorization: Bearer <key>'.")
     found = org_store.find_api_key(conn, hash_api_key(key))
     if found is None:
         raise Unauthorized("The API key is not valid.")
-    return Principal(
+    if found.revoked_at is not None:
+        raise Unauthorized("This API key was revoked.", code="key_revoked")
+    if found.expires_at is not None and found.expires_at <= now:
+        raise Unauthorized("This API key has expired.", code="key_expired")
+    principal = Principal(
         name=f"api-key:{found.id}:{found.name}",
         org_id=found.org_id,
         privileges=frozenset(found.privileges),
         is_operator=found.is_operator,
     )
+    last = found.last_used_at
+    return Authenticated(principal, found.id, last is None or now - last >= KEY_USE_RESOLUTION)
+
+
+def note_key_use(engine: Engine, key_id: int, now: datetime) -> None:
+    """Record when a key was used, in a short write of its own (at most once a minute)."""
+    with engine.begin() as conn:
+        api_key_store.mark_used(conn, key_id, now, now - KEY_USE_RESOLUTION)
 
 
 MAX_ID = 2**63 - 1  # ids are 64-bit integers in the database

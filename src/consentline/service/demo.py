@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from consentline.service import orgs as org_service, settings as settings_service
-from consentline.service.access import Principal
+from consentline.service.access import SHOWN_PREFIX, Principal
 from consentline.service.unit_of_work import UnitOfWork
-from consentline.store import orgs as org_store
+from consentline.store import api_keys as api_key_store, orgs as org_store
 
 DEMO_ORG = "Acme Wealth"
 DEMO_SUB_ORG = "West Region"
@@ -24,14 +24,25 @@ class Demo:
     org_id: int
     sub_org_id: int
     lines: tuple[tuple[str, str], ...]
-    api_key: str
+    api_key: str | None
+    """The demo key's secret when this call made it (the first start, or a new key asked
+    for); None when the one made earlier still works (only its hash is kept)."""
+    api_key_prefix: str
     email: str
     password: str
     contact: str
 
 
-def seed_demo(uow: UnitOfWork, now: datetime) -> Demo:
-    """Create the demo organization once; every call issues a fresh API key for it."""
+DEMO_KEY_NAME = "demo"
+
+
+def seed_demo(uow: UnitOfWork, now: datetime, *, new_key: bool = False) -> Demo:
+    """Create the demo organization and its API key once per database.
+
+    Later calls find both and make no key: the one printed at the first start still works.
+    ``new_key`` revokes the demo's keys and makes a new one (also made when the old one
+    was revoked or has expired).
+    """
     conn = uow.connection
     existing = [o for o in org_store.list_orgs(conn) if o.name == DEMO_ORG and o.parent_id is None]
     if existing:
@@ -58,7 +69,29 @@ def seed_demo(uow: UnitOfWork, now: datetime) -> Demo:
             ["setup", "reports", "messaging"],
             now,
         )
-    key = org_service.create_api_key(
-        uow, SYSTEM, root.id, f"demo {now:%Y-%m-%d %H:%M}", ["setup", "reports", "messaging"], now
-    )  # commits
-    return Demo(root.id, sub.id, DEMO_LINES, key, DEMO_EMAIL, DEMO_PASSWORD, DEMO_CONTACT)
+    working = [
+        key
+        for key in api_key_store.org_keys(conn, root.id)
+        if key.name == DEMO_KEY_NAME
+        and key.revoked_at is None
+        and (key.expires_at is None or key.expires_at > now)
+    ]
+    secret = None
+    if new_key or not working:
+        for old in working:
+            api_key_store.revoke(conn, old.id, now)
+        issued = org_service.issue_key(
+            uow,
+            root.id,
+            DEMO_KEY_NAME,
+            ["setup", "reports", "messaging"],
+            now,
+            created_by=SYSTEM.name,
+        )
+        secret, prefix = issued.key, issued.key[:SHOWN_PREFIX]
+    else:
+        prefix = working[-1].prefix or ""
+    uow.commit()
+    return Demo(
+        root.id, sub.id, DEMO_LINES, secret, prefix, DEMO_EMAIL, DEMO_PASSWORD, DEMO_CONTACT
+    )

@@ -8,11 +8,13 @@ from datetime import datetime
 
 from argon2 import PasswordHasher
 
+from consentline.domain import passwords
 from consentline.domain.errors import Conflict, InheritedSetting, InvalidInput
 from consentline.domain.phone import to_e164
 from consentline.domain.text import one_line
 from consentline.service import audit, settings as settings_service
 from consentline.service.access import (
+    SHOWN_PREFIX,
     Principal,
     Privilege,
     hash_api_key,
@@ -20,11 +22,11 @@ from consentline.service.access import (
     visible_org,
 )
 from consentline.service.unit_of_work import UnitOfWork
-from consentline.store import orgs as org_store
+from consentline.store import api_keys as api_key_store, orgs as org_store
 from consentline.store.orgs import LineRow, OrgRow
 
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
-MIN_PASSWORD_LENGTH = 10
+MIN_PASSWORD_LENGTH = passwords.MIN_LENGTH
 password_hasher = PasswordHasher()  # argon2id with the library's current parameters
 
 
@@ -55,6 +57,11 @@ def _privileges(values: list[str]) -> list[str]:
             code="invalid_privilege",
         )
     return sorted(set(values))
+
+
+def valid_name(value: str, what: str) -> str:
+    """A name stripped of spaces, 1 to 200 characters (else 422)."""
+    return _name(value, what)
 
 
 def privileges_of(values: list[str]) -> list[str]:
@@ -111,6 +118,41 @@ def set_entitlement(
     return org
 
 
+@dataclass(frozen=True)
+class IssuedKey:
+    id: int
+    key: str
+    """The secret itself: shown once, only its hash is kept."""
+
+
+def issue_key(
+    uow: UnitOfWork,
+    org_id: int | None,
+    name: str,
+    privileges: list[str],
+    now: datetime,
+    *,
+    created_by: str,
+    expires_at: datetime | None = None,
+    is_operator: bool = False,
+) -> IssuedKey:
+    """Store a new key (its hash and first characters) and give the secret back, once."""
+    key = new_api_key()
+    key_id = api_key_store.insert_key(
+        uow.connection,
+        org_id=org_id,
+        name=_name(name, "key name"),
+        key_hash=hash_api_key(key),
+        prefix=key[:SHOWN_PREFIX],
+        privileges=_privileges(privileges),
+        is_operator=is_operator,
+        created_by=created_by,
+        now=now,
+        expires_at=expires_at,
+    )
+    return IssuedKey(key_id, key)
+
+
 def create_api_key(
     uow: UnitOfWork,
     principal: Principal,
@@ -121,31 +163,22 @@ def create_api_key(
 ) -> str:
     org = visible_org(uow.connection, principal, org_id)
     principal.require(Privilege.SETUP)
-    key = new_api_key()
-    key_name, granted = _name(name, "key name"), _privileges(privileges)
-    key_id = org_store.insert_api_key(
-        uow.connection,
-        org.id,
-        key_name,
-        hash_api_key(key),
-        granted,
-        is_operator=False,
-        now=now,
+    issued = issue_key(uow, org.id, name, privileges, now, created_by=principal.name)
+    after = {"name": name.strip(), "privileges": sorted(privileges)}  # never the key itself
+    audit.record(
+        uow, principal, "api_key.created", "api_key", issued.id, None, after, at=now, org=org
     )
-    after = {"name": key_name, "privileges": granted}  # never the key itself
-    audit.record(uow, principal, "api_key.created", "api_key", key_id, None, after, at=now, org=org)
     uow.commit()
-    return key
+    return issued.key
 
 
 def create_operator_key(
     uow: UnitOfWork, name: str, now: datetime, *, actor: audit.Actor = "cli"
 ) -> str:
-    key = new_api_key()
-    key_id = org_store.insert_api_key(uow.connection, None, name, hash_api_key(key), [], True, now)
+    issued = issue_key(uow, None, name, [], now, created_by="bootstrap", is_operator=True)
     after = {"name": name, "operator": True}
-    audit.record(uow, actor, "api_key.created", "api_key", key_id, None, after, at=now)
-    return key
+    audit.record(uow, actor, "api_key.created", "api_key", issued.id, None, after, at=now)
+    return issued.key
 
 
 def add_user(
@@ -163,11 +196,9 @@ def add_user(
     email = one_line(email, "The email").strip().lower()
     if not _EMAIL.match(email) or len(email) > 320:
         raise InvalidInput(f"{email!r} is not an email address.", code="invalid_email")
-    if len(password) < MIN_PASSWORD_LENGTH:
-        raise InvalidInput(
-            f"The password must be at least {MIN_PASSWORD_LENGTH} characters.",
-            code="weak_password",
-        )
+    problem = passwords.weakness(password)
+    if problem:
+        raise InvalidInput(problem, code="weak_password")
     if org_store.email_taken(uow.connection, email):
         raise Conflict(f"A user with email {email} already exists.", code="email_taken")
     granted = _privileges(privileges)

@@ -102,6 +102,12 @@ def sign_in(
         raise Unauthorized(WRONG_CREDENTIALS, code="wrong_credentials")
     conn = uow.connection
     user_store.clear_failures(conn, email)
+    if not user.active:
+        uow.commit()
+        raise Unauthorized(
+            "This account is deactivated; ask an admin of your organization.",
+            code="user_inactive",
+        )
     if password_hasher.check_needs_rehash(user.password_hash):
         user_store.set_password_hash(conn, user.id, password_hasher.hash(password))
     _audit(uow, "sign_in.succeeded", email, user, now)
@@ -138,4 +144,4 @@ def _verify(password_hash: str | None, password: str) -> bool:
 def session_principal(uow: UnitOfWork, user_id: int) -> Principal | None:
     """The principal of a signed-in user, read afresh (privileges may have changed)."""
     user = user_store.get_user(uow.connection, user_id)
-    return principal_of(user) if user else None
+    return principal_of(user) if user and user.active else None

@@ -37,6 +37,9 @@ class KeyRow:
     name: str
     privileges: tuple[str, ...]
     is_operator: bool
+    revoked_at: datetime | None = None
+    expires_at: datetime | None = None
+    last_used_at: datetime | None = None
 
 
 def insert_org(conn: Connection, name: str, parent: OrgRow | None, now: datetime) -> OrgRow:
@@ -222,39 +225,24 @@ def list_lines(conn: Connection, root_id: int) -> list[LineRow]:
     return [_line(row) for row in conn.execute(query)]
 
 
-def insert_api_key(
-    conn: Connection,
-    org_id: int | None,
-    name: str,
-    key_hash: str,
-    privileges: list[str],
-    is_operator: bool,
-    now: datetime,
-) -> int:
-    return inserted_id(
-        conn.execute(
-            insert(api_keys).values(
-                org_id=org_id,
-                name=name,
-                key_hash=key_hash,
-                privileges=privileges,
-                is_operator=is_operator,
-                created_at=now,
-            )
-        )
-    )
-
-
-_ACTIVE_KEY = select(api_keys).where(  # every API request: built once
-    api_keys.c.key_hash == bindparam("key_hash"), api_keys.c.revoked_at.is_(None)
-)
+_KEY_BY_HASH = select(api_keys).where(api_keys.c.key_hash == bindparam("key_hash"))  # built once
 
 
 def find_api_key(conn: Connection, key_hash: str) -> KeyRow | None:
-    row = conn.execute(_ACTIVE_KEY, {"key_hash": key_hash}).first()
+    """The key with this hash, revoked or expired too (the caller says which)."""
+    row = conn.execute(_KEY_BY_HASH, {"key_hash": key_hash}).first()
     if row is None:
         return None
-    return KeyRow(row.id, row.org_id, row.name, tuple(row.privileges), bool(row.is_operator))
+    return KeyRow(
+        row.id,
+        row.org_id,
+        row.name,
+        tuple(row.privileges),
+        bool(row.is_operator),
+        row.revoked_at,
+        row.expires_at,
+        row.last_used_at,
+    )
 
 
 def email_taken(conn: Connection, email: str) -> bool:

@@ -6,6 +6,7 @@ Each area keeps its tables in its own module; importing them here registers them
 from __future__ import annotations
 
 from consentline.store import (
+    access_tables,
     audit_tables,
     carrier_tables,
     compliance_tables,
@@ -17,6 +18,7 @@ from consentline.store import (
 from consentline.store.tables import metadata
 
 __all__ = [
+    "access_tables",
     "audit_tables",
     "carrier_tables",
     "compliance_tables",

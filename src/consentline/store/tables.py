@@ -22,6 +22,7 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     false,
+    true,
 )
 
 from consentline.store.types import UTCDateTime
@@ -84,6 +85,12 @@ api_keys = Table(
     Column("is_operator", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("revoked_at", UTCDateTime(), nullable=True),
+    # The key's first characters, to recognize it in lists; never enough to use it.
+    Column("prefix", String(16), nullable=True),
+    Column("created_by", String(200), nullable=True),
+    # Written at most once a minute per key (see store/api_keys.py), not on every request.
+    Column("last_used_at", UTCDateTime(), nullable=True),
+    Column("expires_at", UTCDateTime(), nullable=True),
 )
 
 users = Table(
@@ -97,6 +104,7 @@ users = Table(
     Column("privileges", JSON, nullable=False),
     Column("is_operator", Boolean, nullable=False, default=False),
     Column("created_at", UTCDateTime(), nullable=False),
+    Column("active", Boolean, nullable=False, default=True, server_default=true()),
 )
 
 lines = Table(

@@ -20,6 +20,7 @@ class UserRow:
     password_hash: str
     privileges: tuple[str, ...]
     is_operator: bool
+    active: bool = True
 
 
 def _user(row: object) -> UserRow:
@@ -31,6 +32,7 @@ def _user(row: object) -> UserRow:
         row.password_hash,  # type: ignore[attr-defined]
         tuple(row.privileges),  # type: ignore[attr-defined]
         bool(row.is_operator),  # type: ignore[attr-defined]
+        bool(row.active),  # type: ignore[attr-defined]
     )
 
 
@@ -51,6 +53,14 @@ def list_users(conn: Connection, org_ids: list[int]) -> list[UserRow]:
 
 def set_privileges(conn: Connection, user_id: int, privileges: list[str]) -> None:
     conn.execute(update(users).where(users.c.id == user_id).values(privileges=privileges))
+
+
+def set_active(conn: Connection, user_id: int, active: bool) -> None:
+    conn.execute(update(users).where(users.c.id == user_id).values(active=active))
+
+
+def set_name(conn: Connection, user_id: int, name: str) -> None:
+    conn.execute(update(users).where(users.c.id == user_id).values(name=name))
 
 
 def set_password_hash(conn: Connection, user_id: int, password_hash: str) -> None:

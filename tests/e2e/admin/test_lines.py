@@ -81,7 +81,7 @@ def test_bad_changes_are_refused_and_change_nothing(api: Api) -> None:
     assert _patch(api, tenant, line_id, 404, org_id=other.org_id)["error"]["code"] == "not_found"
     assert _patch(api, tenant, line_id, 422, employee_name="")["error"]["code"] == "invalid_request"
     assert _patch(api, tenant, line_id, 422, color="red")["error"]["code"] == "invalid_request"
-    assert _patch(api, tenant, 10**20, 422, retired=True)["error"]["code"] == "invalid_request"
+    assert _patch(api, tenant, 10**20, 422, retired=True)["error"]["code"] == "out_of_range"
     # The operator sees both enterprises, and still may not move a line between them.
     moved = api.call(
         "PATCH",

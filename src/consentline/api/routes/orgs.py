@@ -9,8 +9,6 @@ from fastapi import APIRouter, Path
 from consentline.api.deps import ConfigDep, NowDep, PrincipalDep, UowDep
 from consentline.api.errors import ERROR_RESPONSES
 from consentline.api.schemas import (
-    ApiKeyCreate,
-    ApiKeyCreated,
     EntitlementsUpdate,
     LineCreate,
     LineDetail,
@@ -59,15 +57,6 @@ def set_entitlements(
     """Grant or withdraw SMS Opt-in (operator only)."""
     org_service.set_entitlement(uow, principal, org_id, body.sms_optin, now)
     return {"sms_optin": body.sms_optin}
-
-
-@router.post("/{org_id}/api-keys", status_code=201)
-def create_api_key(
-    org_id: OrgIdPath, body: ApiKeyCreate, uow: UowDep, principal: PrincipalDep, now: NowDep
-) -> ApiKeyCreated:
-    privileges: list[str] = list(body.privileges)
-    key = org_service.create_api_key(uow, principal, org_id, body.name, privileges, now)
-    return ApiKeyCreated(key=key, name=body.name.strip(), privileges=sorted(set(privileges)))
 
 
 @router.post("/{org_id}/users", status_code=201)
