@@ -24,6 +24,14 @@ def safe_next(target: str | None) -> str:
     return target
 
 
+def establish_session(request: Request, user_id: int) -> None:
+    """Sign a user in, whichever way they proved who they are."""
+    # A fresh session on sign-in, so a token planted before it is worth nothing after.
+    request.session.clear()
+    request.session[SESSION_USER] = user_id
+    csrf.session_token(request.session)
+
+
 @router.get("/login")
 def login_form(request: Request, next: str | None = None) -> Response:
     if isinstance(request.session.get(SESSION_USER), int):
@@ -55,10 +63,7 @@ def login(
             return render(
                 request, "login.html", 401, next=safe_next(next), email=email, error=error.message
             )
-    # A fresh session on sign-in, so a token planted before it is worth nothing after.
-    request.session.clear()
-    request.session[SESSION_USER] = signed_in.user_id
-    csrf.session_token(request.session)
+    establish_session(request, signed_in.user_id)
     return RedirectResponse(safe_next(next), status_code=303)
 
 
