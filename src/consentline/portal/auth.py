@@ -8,7 +8,7 @@ from fastapi import Form, Request, Response
 from fastapi.responses import RedirectResponse
 
 from consentline.domain.errors import Unauthorized
-from consentline.portal import csrf
+from consentline.portal import csrf, pending_sign_in
 from consentline.portal.web import SESSION_USER, portal_router, render
 from consentline.service.sign_in import TooManyAttempts, sign_in
 from consentline.service.unit_of_work import UnitOfWork
@@ -63,6 +63,17 @@ def login(
             return render(
                 request, "login.html", 401, next=safe_next(next), email=email, error=error.message
             )
+    if signed_in.second_factor != "none":
+        now = request.app.state.clock()
+        pending_sign_in.begin(
+            request, signed_in.user_id, signed_in.second_factor, safe_next(next), now
+        )
+        step = (
+            "/login/two-factor"
+            if signed_in.second_factor == "verify"
+            else "/login/two-factor/setup"
+        )
+        return RedirectResponse(step, status_code=303)
     establish_session(request, signed_in.user_id)
     return RedirectResponse(safe_next(next), status_code=303)
 

@@ -10,6 +10,7 @@ from starlette.middleware.sessions import SessionMiddleware
 
 from consentline.config import Config
 from consentline.portal import (
+    account_security,
     auth,
     conversations,
     delivery,
@@ -21,6 +22,7 @@ from consentline.portal import (
     reports,
     settings,
     templates_page,
+    two_factor,
     users,
 )
 from consentline.portal.security import SecurityHeadersMiddleware, session_secret
@@ -30,6 +32,8 @@ SESSION_MAX_AGE = 8 * 3600
 ROUTERS = (
     home.router,
     auth.router,
+    two_factor.router,
+    account_security.router,
     picker.router,
     settings.router,
     templates_page.router,

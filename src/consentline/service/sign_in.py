@@ -9,15 +9,17 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection
 
 from consentline.domain import sign_in_throttle
 from consentline.domain.errors import DomainError, Unauthorized
 from consentline.service.access import Principal
 from consentline.service.orgs import password_hasher
 from consentline.service.unit_of_work import UnitOfWork
-from consentline.store import users as user_store
+from consentline.store import orgs as org_store, totp as totp_store, users as user_store
 from consentline.store.users import UserRow
 
 WRONG_CREDENTIALS = "The email or password is not right."
@@ -52,10 +54,15 @@ class TooManyAttempts(DomainError):
         self.retry_after = seconds
 
 
+SecondFactor = Literal["none", "verify", "enrol"]
+"""After the password: signed in, asked for a TOTP code, or sent to set TOTP up first."""
+
+
 @dataclass(frozen=True)
 class SignedIn:
     user_id: int
     email: str
+    second_factor: SecondFactor = "none"
 
 
 def principal_of(user: UserRow) -> Principal:
@@ -77,6 +84,42 @@ def sign_in(
     know it: then only the account's failures are counted).
     """
     email = email.strip().lower()
+    ip = check_attempts(uow, email, client_host, now)
+    conn = uow.connection
+    user = user_store.find_by_email(conn, email) if email else None
+    if not _verify(user.password_hash if user else None, password) or user is None:
+        count_failure(uow, email, ip, now)
+        raise Unauthorized(WRONG_CREDENTIALS, code="wrong_credentials")
+    second = second_factor_of(conn, user)
+    if second == "none":
+        # With a second factor to come, failures are forgotten only once it is given:
+        # otherwise the password alone would reset the count of guessed codes.
+        user_store.clear_failures(conn, email)
+    if password_hasher.check_needs_rehash(user.password_hash):
+        user_store.set_password_hash(conn, user.id, password_hasher.hash(password))
+    uow.commit()
+    return SignedIn(user.id, user.email, second)
+
+
+def second_factor_of(conn: Connection, user: UserRow) -> SecondFactor:
+    """What a user who gave the right password must do next."""
+    factor = totp_store.get_factor(conn, user.id)
+    if factor is not None and factor.enabled_at is not None:
+        return "verify"
+    org = org_store.get_org(conn, user.org_id) if user.org_id is not None else None
+    if org is not None and totp_store.requires_totp(conn, org.root_id):
+        return "enrol"
+    return "none"
+
+
+def check_attempts(
+    uow: UnitOfWork, email: str, client_host: str | None, now: datetime
+) -> str | None:
+    """Raise ``TooManyAttempts`` if this account or address must wait; the address key.
+
+    Every code that proves who someone is (password, TOTP code, recovery code) goes
+    through this throttle, so each guess counts against the same limits.
+    """
     ip = sign_in_throttle.address_key(client_host) if client_host else None
     conn = uow.connection
     since = now - sign_in_throttle.WINDOW
@@ -85,17 +128,15 @@ def sign_in(
     verdict = sign_in_throttle.check_both(account_failures, address_failures, now)
     if not verdict.allowed:
         raise TooManyAttempts(verdict)
-    user = user_store.find_by_email(conn, email) if email else None
-    if not _verify(user.password_hash if user else None, password) or user is None:
-        user_store.record_failure(conn, email, ip, now)
-        user_store.forget_failures_before(conn, since, email, ip)
-        uow.commit()
-        raise Unauthorized(WRONG_CREDENTIALS, code="wrong_credentials")
-    user_store.clear_failures(conn, email)
-    if password_hasher.check_needs_rehash(user.password_hash):
-        user_store.set_password_hash(conn, user.id, password_hasher.hash(password))
+    return ip
+
+
+def count_failure(uow: UnitOfWork, email: str, ip: str | None, now: datetime) -> None:
+    """Record a failed attempt, and commit it (the caller raises its refusal next)."""
+    conn = uow.connection
+    user_store.record_failure(conn, email, ip, now)
+    user_store.forget_failures_before(conn, now - sign_in_throttle.WINDOW, email, ip)
     uow.commit()
-    return SignedIn(user.id, user.email)
 
 
 def _verify(password_hash: str | None, password: str) -> bool:
