@@ -157,9 +157,13 @@ def _required(value: str, what: str) -> str:
 
 def _issuer(value: str) -> str:
     issuer = _required(value, "issuer")  # kept as typed: the token's iss must equal it
-    parts = urlsplit(issuer)
-    loopback = parts.scheme == "http" and parts.hostname in _LOOPBACK
-    if not (parts.scheme == "https" or loopback) or not parts.hostname or parts.query:
+    try:
+        parts = urlsplit(issuer)
+        host = parts.hostname
+    except ValueError:  # such as an unclosed [ of an IPv6 address
+        parts, host = urlsplit(""), None
+    loopback = parts.scheme == "http" and host in _LOOPBACK
+    if not host or not (parts.scheme == "https" or loopback) or parts.query or parts.fragment:
         raise InvalidInput(
             "The issuer must be an https:// URL (http:// only on this machine, for testing).",
             code="invalid_sso",
