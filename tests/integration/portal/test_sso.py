@@ -279,3 +279,41 @@ def test_an_email_domain_without_single_sign_on_says_so(portal: Portal) -> None:
     )
     assert response.status_code == 404
     assert "Single sign-on is not set up for that email" in response.text
+
+
+def test_the_sign_in_page_sets_up_sso_and_never_shows_the_secret(
+    portal: Portal, tenant: PortalTenant, provider: Provider, engine: Engine
+) -> None:
+    portal.sign_in(tenant.admin)
+    token = portal.token("/setup/sign-in")
+    form = {
+        "label": "Acme Okta",
+        "issuer": provider.issuer,
+        "client_id": CLIENT_ID,
+        "client_secret": "the-secret-of-the-client",
+        "allowed_domains": "acme-wealth.test, Acme.test",
+        "privileges_claim": "groups",
+        "claim_privileges": "cl-admins: setup, reports\ncl-staff: messaging\n",
+    }
+    saved = portal.post("/setup/sign-in/sso", form, token=token)
+    assert saved.status_code == 303, saved.text
+    page = portal.get("/setup/sign-in")
+    assert "the-secret-of-the-client" not in page.text
+    assert "acme-wealth.test, acme.test" in page.text
+    assert "http://testserver/login/sso/callback" in page.text
+    with UnitOfWork(engine) as uow:
+        config = sso_service.get(uow, SYSTEM, tenant.root_id)
+    assert config is not None
+    assert config.claim_privileges == {"cl-admins": ["reports", "setup"], "cl-staff": ["messaging"]}
+    bad = portal.post(
+        "/setup/sign-in/sso", {**form, "claim_privileges": "cl-admins: owner"}, token=token
+    )
+    assert bad.status_code == 422
+    assert "Unknown privilege owner" in bad.text
+    assert (
+        portal.post("/setup/sign-in/totp", {"require_totp": "on"}, token=token).status_code == 303
+    )
+    assert (
+        'id="require-totp" name="require_totp" value="on" checked'
+        in portal.get("/setup/sign-in").text
+    )
