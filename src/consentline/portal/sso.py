@@ -46,7 +46,9 @@ def refusal(request: Request, error: DomainError, status: int | None = None) -> 
     return render(request, "sso_refused.html", status or status_of(error), error=error.message)
 
 
-def _go(request: Request, provider: SsoRow, login_hint: str, next_path: str) -> Response:
+def _go(
+    request: Request, provider: SsoRow, login_hint: str, next_path: str, *, from_form: bool
+) -> Response:
     try:
         attempt = oidc.begin(provider, redirect_uri(request), login_hint)
     except SsoRefused as error:
@@ -60,6 +62,10 @@ def _go(request: Request, provider: SsoRow, login_hint: str, next_path: str) -> 
         "next": next_path,
         "since": now.isoformat(),
     }
+    if from_form:
+        # The portal's CSP allows forms to go to this site only ("form-action 'self'"), and
+        # browsers hold a form's redirects to that too: a page moves on to the provider.
+        return render(request, "sso_redirect.html", url=attempt.url, label=provider.label)
     return RedirectResponse(attempt.url, status_code=303)
 
 
@@ -81,7 +87,7 @@ def start_by_email(
             error="Single sign-on is not set up for that email's domain: sign in with your "
             "password.",
         )
-    return _go(request, provider, email.strip().lower(), safe_next(next))
+    return _go(request, provider, email.strip().lower(), safe_next(next), from_form=True)
 
 
 @router.get("/login/sso/org/{org_id}")
@@ -92,7 +98,7 @@ def start_by_org(request: Request, org_id: int, next: str | None = None) -> Resp
         return refusal(
             request, SsoRefused("Single sign-on is not set up here.", code="no_sso"), 404
         )
-    return _go(request, provider, "", safe_next(next))
+    return _go(request, provider, "", safe_next(next), from_form=False)
 
 
 @router.get(CALLBACK)

@@ -4,6 +4,8 @@ accounts only when set, and each refusal a page that changes nothing."""
 
 from __future__ import annotations
 
+import html
+import re
 import time
 from collections.abc import Iterator
 from typing import Any
@@ -58,6 +60,15 @@ def time_now() -> Any:
     return utc_now()
 
 
+def _provider_url(start: Any) -> str:
+    """Where our answer to the sign-in form sends the browser: the provider's form."""
+    assert start.status_code == 200, start.text
+    found = re.search(r'id="sso-continue" href="([^"]+)"', start.text)
+    assert found
+    assert f'content="0;url={found.group(1)}"' in start.text
+    return html.unescape(found.group(1))
+
+
 def _sso(portal: Portal, provider: Provider, email: str, sub: str) -> Any:
     """The whole round trip: our sign-in page, the provider's form, back to our callback."""
     token = portal.token("/login")
@@ -66,8 +77,7 @@ def _sso(portal: Portal, provider: Provider, email: str, sub: str) -> Any:
         data={"email": email, "csrf_token": token, "next": "/setup/users"},
         follow_redirects=False,
     )
-    assert start.status_code == 303, start.text
-    back = provider.authorize(start.headers["location"], sub)
+    back = provider.authorize(_provider_url(start), sub)
     parts = urlsplit(back)
     assert parts.path == "/login/sso/callback"
     return portal.client.get(f"{parts.path}?{parts.query}", follow_redirects=False)
@@ -90,7 +100,7 @@ def test_the_authorization_request_uses_pkce_a_nonce_and_a_state(
     start = portal.client.post(
         "/login/sso", data={"email": tenant.admin, "csrf_token": token}, follow_redirects=False
     )
-    query = parse_qs(urlsplit(start.headers["location"]).query)
+    query = parse_qs(urlsplit(_provider_url(start)).query)
     assert query["response_type"] == ["code"]
     assert query["client_id"] == [CLIENT_ID]
     assert query["code_challenge_method"] == ["S256"]
@@ -261,7 +271,7 @@ def test_a_callback_without_this_browsers_attempt_is_refused(
     start = portal.client.post(
         "/login/sso", data={"email": tenant.admin, "csrf_token": token}, follow_redirects=False
     )
-    back = urlsplit(provider.authorize(start.headers["location"], sub))
+    back = urlsplit(provider.authorize(_provider_url(start), sub))
     forged = back.query.replace("state=", "state=x")
     wrong_state = portal.client.get(f"{back.path}?{forged}", follow_redirects=False)
     assert wrong_state.status_code == 401
