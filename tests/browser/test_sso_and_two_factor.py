@@ -106,13 +106,16 @@ def test_single_sign_on_with_an_unverified_email_is_refused(
 def test_set_up_two_factor_then_sign_in_with_a_recovery_code(page: Page, server: Server) -> None:
     tenant = make_tenant(server)
     sign_in(page, tenant.admin)
-    page.get_by_role("link", name="Alex Admin").click()
+    page.get_by_role("link", name="Security").click()
     expect(page.get_by_role("heading", name="Two-factor sign-in")).to_be_visible()
     page.get_by_role("button", name="Set up two-factor sign-in").click()
     secret = page.locator("#totp-secret").inner_text()
     expect(page.get_by_role("link", name="Add to an authenticator app")).to_have_attribute(
         "href", re.compile(r"^otpauth://totp/ConsentLine:")
     )
+    qr = page.get_by_role("img", name="QR code of the account for your authenticator app")
+    expect(qr).to_have_attribute("src", re.compile(r"^data:image/svg\+xml"))
+    assert qr.evaluate("image => image.naturalWidth") > 0  # the browser drew it (CSP allows it)
     screenshot(page, "two-factor-setup")
     page.get_by_label("Code from the app").fill(pyotp.TOTP(secret).now())
     page.get_by_role("button", name="Turn on two-factor sign-in").click()

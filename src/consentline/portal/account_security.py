@@ -8,6 +8,7 @@ from fastapi import Form, Response
 
 from consentline.api.errors import status_of
 from consentline.domain.errors import DomainError
+from consentline.portal import qr as _qr  # noqa: F401  (the template filter)
 from consentline.portal.web import Page, PageDep, portal_router
 from consentline.service import totp as totp_service
 

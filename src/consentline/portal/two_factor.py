@@ -10,7 +10,10 @@ from fastapi.responses import RedirectResponse
 
 from consentline.api.errors import status_of
 from consentline.domain.errors import DomainError
-from consentline.portal import pending_sign_in
+from consentline.portal import (
+    pending_sign_in,
+    qr as _qr,  # noqa: F401  (the template filter)
+)
 from consentline.portal.auth import establish_session
 from consentline.portal.pending_sign_in import Pending
 from consentline.portal.web import SESSION_FLASH, portal_router, render

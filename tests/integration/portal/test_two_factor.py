@@ -214,3 +214,17 @@ def test_secrets_and_codes_are_never_logged(
     logged = "\n".join(record.getMessage() for record in caplog.records)
     assert secret not in logged
     assert not any(code in logged for code in codes)
+
+
+def test_the_setup_page_shows_the_otpauth_uri_as_a_qr_code(
+    portal: Portal, tenant: PortalTenant
+) -> None:
+    from consentline.portal.qr import qr_data_uri
+
+    portal.sign_in(tenant.admin)
+    token = portal.token("/account/two-factor")
+    page = portal.post("/account/two-factor/setup", {}, token=token)
+    uri = re.search(r'href="(otpauth://[^"]+)" id="otpauth-uri"', page.text)
+    assert uri
+    expected = qr_data_uri(uri.group(1).replace("&amp;", "&"))
+    assert f'src="{expected}"' in page.text.replace("&amp;", "&").replace("&#39;", "'")
