@@ -131,15 +131,18 @@ def callback(
                 f"{': ' + error_description[:200] if error_description else ''}).",
                 code="provider_refused",
             )
-        with UnitOfWork(request.app.state.engine) as uow:
+        engine = request.app.state.engine
+        with UnitOfWork(engine, read_only=True) as uow:
             provider = sso_store.get_provider(uow.connection, int(attempt["org"]))
-            if provider is None:
-                raise SsoRefused("Single sign-on is not set up any more.", code="no_sso")
-            tokens = oidc.finish(provider, redirect_uri(request), code, attempt["verifier"])
-            expected = id_token.Expected(
-                provider.issuer, provider.client_id, attempt["nonce"], provider.allowed_domains
-            )
-            identity = id_token.verify(tokens.id_token, tokens.jwks, expected, now)
+        if provider is None:
+            raise SsoRefused("Single sign-on is not set up any more.", code="no_sso")
+        # Outside any write transaction: the provider may take seconds to answer.
+        tokens = oidc.finish(provider, redirect_uri(request), code, attempt["verifier"])
+        expected = id_token.Expected(
+            provider.issuer, provider.client_id, attempt["nonce"], provider.allowed_domains
+        )
+        identity = id_token.verify(tokens.id_token, tokens.jwks, expected, now)
+        with UnitOfWork(engine) as uow:
             signed_in = sign_in_sso(uow, provider, identity, now)
     except DomainError as refused:
         org = attempt.get("org") if isinstance(attempt, dict) else None
