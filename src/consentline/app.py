@@ -22,6 +22,7 @@ from consentline.api.routes import (
     providers,
     reports,
     search,
+    sign_in,
     simulator,
     webhooks,
 )
@@ -133,6 +134,7 @@ def create_app(
     app.include_router(reports.router)
     app.include_router(simulator.router)
     app.include_router(providers.router)
+    app.include_router(sign_in.router)
     app.include_router(webhooks.router)
     portal.install(app, config)
     return app

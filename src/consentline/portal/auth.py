@@ -9,7 +9,7 @@ from fastapi.responses import RedirectResponse
 
 from consentline.api.deps import request_source
 from consentline.domain.errors import Unauthorized
-from consentline.portal import csrf, nav
+from consentline.portal import csrf, nav, pending_sign_in
 from consentline.portal.sessions import ServerSession
 from consentline.portal.web import SESSION_FLASH, SESSION_USER, portal_router, render
 from consentline.service.sign_in import TooManyAttempts, principal_of, sign_in
@@ -78,12 +78,22 @@ def login(
                 error=error.message,
             )
         landing = landing_for(uow, signed_in.user_id)
+    if signed_in.second_factor != "none":
+        now = request.app.state.clock()
+        pending_sign_in.begin(request, signed_in.user_id, signed_in.second_factor, back, now)
+        step = (
+            "/login/two-factor"
+            if signed_in.second_factor == "verify"
+            else "/login/two-factor/setup"
+        )
+        return RedirectResponse(step, status_code=303)
     establish_session(request, signed_in.user_id)
     return RedirectResponse(back or landing, status_code=303)
 
 
 def establish_session(request: Request, user_id: int) -> None:
-    """Sign ``user_id`` in on this browser, after any kind of authentication.
+    """Sign ``user_id`` in on this browser, after any kind of authentication (a password,
+    a second factor, single sign-on).
 
     A new session with a new id and CSRF token, so an id or token planted before sign-in
     is worth nothing after it; the old session ends on the server.

@@ -10,6 +10,7 @@ from fastapi.staticfiles import StaticFiles
 from consentline.config import Config
 from consentline.portal import (
     account,
+    account_security,
     api_keys,
     audit_log,
     auth,
@@ -26,7 +27,10 @@ from consentline.portal import (
     reports,
     retention_page,
     settings,
+    sign_in_settings,
+    sso,
     templates_page,
+    two_factor,
     users,
 )
 from consentline.portal.security import SecurityHeadersMiddleware
@@ -35,6 +39,10 @@ from consentline.portal.sessions import ServerSessionMiddleware
 ROUTERS = (
     home.router,
     auth.router,
+    two_factor.router,
+    sso.router,
+    sign_in_settings.router,
+    account_security.router,
     picker.router,
     settings.router,
     templates_page.router,

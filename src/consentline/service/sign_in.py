@@ -9,8 +9,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Literal
 
 from argon2.exceptions import InvalidHashError, VerificationError
+from sqlalchemy import Connection
 
 from consentline.domain import sign_in_throttle
 from consentline.domain.errors import DomainError, Unauthorized
@@ -18,7 +20,7 @@ from consentline.service import audit
 from consentline.service.access import Principal
 from consentline.service.orgs import password_hasher
 from consentline.service.unit_of_work import UnitOfWork
-from consentline.store import orgs as org_store, users as user_store
+from consentline.store import orgs as org_store, totp as totp_store, users as user_store
 from consentline.store.users import UserRow
 
 WRONG_CREDENTIALS = "The email or password is not right."
@@ -53,10 +55,15 @@ class TooManyAttempts(DomainError):
         self.retry_after = seconds
 
 
+SecondFactor = Literal["none", "verify", "enrol"]
+"""After the password: signed in, asked for a TOTP code, or sent to set TOTP up first."""
+
+
 @dataclass(frozen=True)
 class SignedIn:
     user_id: int
     email: str
+    second_factor: SecondFactor = "none"
 
 
 def principal_of(user: UserRow) -> Principal:
@@ -78,6 +85,51 @@ def sign_in(
     know it: then only the account's failures are counted).
     """
     email = email.strip().lower()
+    ip = check_attempts(uow, email, client_host, now)
+    conn = uow.connection
+    user = user_store.find_by_email(conn, email) if email else None
+    if not _verify(user.password_hash if user else None, password) or user is None:
+        audit_sign_in(uow, "sign_in.failed", email, user, now, reason="wrong_credentials")
+        count_failure(uow, email, ip, now)
+        raise Unauthorized(WRONG_CREDENTIALS, code="wrong_credentials")
+    if not user.active:
+        audit_sign_in(uow, "sign_in.failed", email, user, now, reason="user_inactive")
+        uow.commit()
+        raise Unauthorized(
+            "This account is deactivated; ask an admin of your organization.",
+            code="user_inactive",
+        )
+    second = second_factor_of(conn, user)
+    if second == "none":
+        # With a second factor to come, failures are forgotten only once it is given:
+        # otherwise the password alone would reset the count of guessed codes.
+        user_store.clear_failures(conn, email)
+        audit_sign_in(uow, "sign_in.succeeded", email, user, now)
+    if password_hasher.check_needs_rehash(user.password_hash):
+        user_store.set_password_hash(conn, user.id, password_hasher.hash(password))
+    uow.commit()
+    return SignedIn(user.id, user.email, second)
+
+
+def second_factor_of(conn: Connection, user: UserRow) -> SecondFactor:
+    """What a user who gave the right password must do next."""
+    factor = totp_store.get_factor(conn, user.id)
+    if factor is not None and factor.enabled_at is not None:
+        return "verify"
+    org = org_store.get_org(conn, user.org_id) if user.org_id is not None else None
+    if org is not None and totp_store.requires_totp(conn, org.root_id):
+        return "enrol"
+    return "none"
+
+
+def check_attempts(
+    uow: UnitOfWork, email: str, client_host: str | None, now: datetime
+) -> str | None:
+    """Raise ``TooManyAttempts`` if this account or address must wait; the address key.
+
+    Every code that proves who someone is (password, TOTP code, recovery code) goes
+    through this throttle, so each guess counts against the same limits.
+    """
     ip = sign_in_throttle.address_key(client_host) if client_host else None
     conn = uow.connection
     since = now - sign_in_throttle.WINDOW
@@ -85,48 +137,39 @@ def sign_in(
     account_failures = user_store.failures_since(conn, email, since)
     address_failures = user_store.failures_from_since(conn, ip, since) if ip else []
     verdict = sign_in_throttle.check_both(account_failures, address_failures, now)
-    user = user_store.find_by_email(conn, email) if email else None
     if not verdict.allowed:
-        _audit(uow, "sign_in.failed", email, user, now, reason="too_many_attempts")
+        user = user_store.find_by_email(conn, email) if email else None
+        audit_sign_in(uow, "sign_in.failed", email, user, now, reason="too_many_attempts")
         uow.commit()
         raise TooManyAttempts(verdict)
-    # Counted as failed before the password is checked, under the lock: attempts arriving
-    # together each see those before them, however long checking takes. A right password
-    # clears the count again.
+    # Counted as failed before the secret is checked, under the lock: attempts arriving
+    # together each see those before them, however long checking takes. A right answer
+    # clears the count again (``clear_failures``).
     user_store.record_failure(conn, email, ip, now)
     uow.commit()
-    if not _verify(user.password_hash if user else None, password) or user is None:
-        user_store.forget_failures_before(uow.connection, since, email, ip)
-        _audit(uow, "sign_in.failed", email, user, now, reason="wrong_credentials")
-        uow.commit()
-        raise Unauthorized(WRONG_CREDENTIALS, code="wrong_credentials")
-    conn = uow.connection
-    user_store.clear_failures(conn, email)
-    if not user.active:
-        uow.commit()
-        raise Unauthorized(
-            "This account is deactivated; ask an admin of your organization.",
-            code="user_inactive",
-        )
-    if password_hasher.check_needs_rehash(user.password_hash):
-        user_store.set_password_hash(conn, user.id, password_hasher.hash(password))
-    _audit(uow, "sign_in.succeeded", email, user, now)
+    return ip
+
+
+def count_failure(uow: UnitOfWork, email: str, ip: str | None, now: datetime) -> None:
+    """A refused attempt (``check_attempts`` counted it already): forget counts older than
+    the window, and commit (the caller raises its refusal next)."""
+    user_store.forget_failures_before(uow.connection, now - sign_in_throttle.WINDOW, email, ip)
     uow.commit()
-    return SignedIn(user.id, user.email)
 
 
-def _audit(
+def audit_sign_in(
     uow: UnitOfWork,
     action: str,
     email: str,
     user: UserRow | None,
     now: datetime,
     reason: str | None = None,
+    method: str = "password",
 ) -> None:
     """Into the user's organization's log; an unknown email into the log of no organization.
     The email tried is kept (at most 320 characters, as the form allows), never the password."""
     org = org_store.get_org(uow.connection, user.org_id) if user and user.org_id else None
-    after: dict[str, str] = {"email": email[:320]}
+    after: dict[str, str] = {"email": email[:320], "method": method}
     if reason:
         after["reason"] = reason
     actor = f"user:{user.id}:{user.email}" if user else f"email:{email[:320]}"

@@ -13,6 +13,7 @@ from consentline.store import (
     health_tables,
     portal_tables,
     search_tables,
+    sign_in_tables,
     tables,
 )
 from consentline.store.tables import metadata
@@ -26,5 +27,6 @@ __all__ = [
     "metadata",
     "portal_tables",
     "search_tables",
+    "sign_in_tables",
     "tables",
 ]
