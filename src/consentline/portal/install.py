@@ -35,6 +35,7 @@ from consentline.portal import (
 )
 from consentline.portal.security import SecurityHeadersMiddleware
 from consentline.portal.sessions import ServerSessionMiddleware
+from consentline.portal.web import unavailable_page
 
 ROUTERS = (
     home.router,
@@ -64,7 +65,7 @@ ROUTERS = (
 
 def install(app: FastAPI, config: Config) -> None:
     app.add_middleware(SecurityHeadersMiddleware)
-    app.add_middleware(ServerSessionMiddleware, config=config)
+    app.add_middleware(ServerSessionMiddleware, config=config, unavailable=unavailable_page)
     errors.install(app)
     static = Path(__file__).with_name("static")
     app.mount("/static", StaticFiles(directory=static), name="static")

@@ -7,18 +7,21 @@ The cookie is HttpOnly and SameSite=Lax, and Secure in production.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import timedelta
 from http.cookies import SimpleCookie
 from typing import Any
 
 import anyio
 from starlette.datastructures import MutableHeaders
-from starlette.requests import HTTPConnection
+from starlette.requests import HTTPConnection, Request
+from starlette.responses import Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from consentline.config import Config
 from consentline.service import sessions as session_service
 from consentline.service.sessions import Loaded, Timeouts
+from consentline.store.failures import database_unavailable
 
 SESSION_COOKIE = "consentline_session"
 SESSION_USER = "user_id"
@@ -88,8 +91,11 @@ class ServerSession(dict[str, Any]):
 
 
 class ServerSessionMiddleware:
-    def __init__(self, app: ASGIApp, config: Config) -> None:
+    def __init__(
+        self, app: ASGIApp, config: Config, unavailable: Callable[[Request], Response]
+    ) -> None:
         self.app = app
+        self.unavailable = unavailable  # the page that says the database cannot be reached
         self.timeouts = Timeouts(
             idle=timedelta(minutes=config.session_idle_minutes),
             absolute=timedelta(hours=config.session_absolute_hours),
@@ -106,9 +112,17 @@ class ServerSessionMiddleware:
         token = connection.cookies.get(SESSION_COOKIE)
         loaded = None
         if token:
-            loaded = await anyio.to_thread.run_sync(
-                session_service.load, engine, token, clock(), self.timeouts
-            )
+            try:
+                loaded = await anyio.to_thread.run_sync(
+                    session_service.load, engine, token, clock(), self.timeouts
+                )
+            except Exception as error:
+                if not database_unavailable(error):
+                    raise
+                # 503, and the browser keeps its cookie: the session is still good.
+                scope["session"] = ServerSession(None)
+                await self.unavailable(Request(scope))(scope, receive, send)
+                return
         session = ServerSession(loaded)
         scope["session"] = session
         client = connection.client.host if connection.client else None
@@ -133,7 +147,19 @@ class ServerSessionMiddleware:
                         user_agent=user_agent,
                     )
 
-                saved = await anyio.to_thread.run_sync(persist)
+                try:
+                    saved = (
+                        await anyio.to_thread.run_sync(persist)
+                        if message["status"] != 503
+                        else None
+                    )
+                except Exception as error:
+                    if not database_unavailable(error):
+                        raise
+                    saved = None
+                if saved is None:
+                    await send(message)
+                    return
                 headers = MutableHeaders(scope=message)
                 if saved.token is not None:
                     headers.append("set-cookie", self._cookie(saved.token))

@@ -12,11 +12,12 @@ from consentline.portal import nav
 from consentline.portal.sso import redirect_uri
 from consentline.portal.web import Page, PageDep, checked, portal_router
 from consentline.service import sso as sso_service, totp as totp_service
+from consentline.service.access import Privilege
 from consentline.service.sso import SsoUpdate
 
 router = portal_router()
 PATH = "/setup/sign-in"
-nav.register(nav.NavItem("Sign-in", PATH, 35), nav.SETUP)
+nav.register(nav.NavItem("Sign-in", PATH, 35, nav.needs(Privilege.SETUP)), nav.SETUP)
 
 
 def _render(page: Page, status: int = 200, **data: object) -> Response:

@@ -101,10 +101,13 @@ def sign_in(
         )
     second = second_factor_of(conn, user)
     if second == "none":
-        # With a second factor to come, failures are forgotten only once it is given:
-        # otherwise the password alone would reset the count of guessed codes.
         user_store.clear_failures(conn, email)
         audit_sign_in(uow, "sign_in.succeeded", email, user, now)
+    else:
+        # With a second factor to come, earlier failures are forgotten only once it is
+        # given (the password alone must not reset the count of guessed codes); only this
+        # attempt's own count is taken back.
+        user_store.forget_attempt(conn, email, ip, now)
     if password_hasher.check_needs_rehash(user.password_hash):
         user_store.set_password_hash(conn, user.id, password_hasher.hash(password))
     uow.commit()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, delete, insert, or_, select, text, update
+from sqlalchemy import Connection, delete, func, insert, or_, select, text, update
 
 from consentline.store.portal_tables import login_failures
 from consentline.store.tables import users
@@ -95,6 +95,14 @@ def lock_sign_in(conn: Connection, email: str, ip: str | None) -> None:
 
 def record_failure(conn: Connection, email: str, ip: str | None, now: datetime) -> None:
     conn.execute(insert(login_failures).values(email=email, ip=ip, attempted_at=now))
+
+
+def forget_attempt(conn: Connection, email: str, ip: str | None, at: datetime) -> None:
+    """Take back the one failure counted for an attempt at ``at`` that proved right."""
+    same = [login_failures.c.email == email, login_failures.c.attempted_at == at]
+    same.append(login_failures.c.ip.is_(None) if ip is None else login_failures.c.ip == ip)
+    first = select(func.min(login_failures.c.id)).where(*same).scalar_subquery()
+    conn.execute(delete(login_failures).where(login_failures.c.id == first))
 
 
 def clear_failures(conn: Connection, email: str) -> None:
