@@ -19,10 +19,17 @@ from consentline.domain.consent import ConsentRecord, Kind, Party, State, Status
 from consentline.domain.errors import Conflict, GroupRefused, InvalidInput
 from consentline.domain.messages import Channel, check_body
 from consentline.domain.phone import to_e164
-from consentline.domain.policy import Decision, Message, Names, carrier_opt_out, decide
+from consentline.domain.policy import (
+    Decision,
+    Message,
+    Names,
+    carrier_opt_out,
+    decide,
+)
 from consentline.domain.settings import PolicySettings
 from consentline.service.access import MAX_ID, Principal, Privilege, visible_line
-from consentline.service.settings import policy_settings_from
+from consentline.service.consent_scope import blocked_by_view, scope_block
+from consentline.service.settings import policy_settings, policy_settings_from
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import conversations as store, orgs as org_store, outbox as outbox_store
 from consentline.store.archive import ArchiveChain
@@ -181,11 +188,18 @@ def conversation_view(
     history = store.message_history(uow.connection, conversation.id) if conversation else []
     for message in history:
         message["created_at"] = _iso(message["created_at"])
+    consent = consent_view(record, evidence)
+    if conversation is not None:
+        settings = policy_settings(uow, found_line.root_id)
+        block = scope_block(uow.connection, settings, conversation)
+        if block is not None:
+            consent["blocked_by"] = blocked_by_view(block)
     return {
         "line": found_line.number,
         "contact": number,
         "channel": channel.value,
-        "consent": consent_view(record, evidence),
+        "language": conversation.language if conversation else None,
+        "consent": consent,
         "messages": history,
     }
 
@@ -229,7 +243,7 @@ def _context(
 ) -> _Context:
     found = _find_line_with_policy(uow.connection, principal, ref, region)
     line = found.line
-    names = Names(employee_name=line.employee_name, company_name=found.company_name)
+    names = Names(line.employee_name, found.company_name, line.number)
     settings = policy_settings_from(found.settings_document)
     return _Context(line, settings, names, channel, now)
 
@@ -266,7 +280,10 @@ def _send_group(
     conversations = [_lock(conn, context, contact) for contact in contacts]
     mode = context.settings.active_mode
     opted_out = [
-        c.contact for c in conversations if c.record.effective_state(mode) is State.OPTED_OUT
+        c.contact
+        for c in conversations
+        if c.record.effective_state(mode) is State.OPTED_OUT
+        or scope_block(conn, context.settings, c) is not None
     ]
     if opted_out:
         raise Conflict(
@@ -301,9 +318,23 @@ def _handle(
     group_id: str | None = None,
     rule: Callable[..., Decision] = decide,
 ) -> MessageResult:
-    decision = rule(
-        conversation.record, context.settings, message, conversation.held, context.names
-    )
+    if rule is decide:
+        blocked_by = None
+        if message.sender is Party.EMPLOYEE:
+            blocked_by = scope_block(conn, context.settings, conversation)
+        decision = decide(
+            conversation.record,
+            context.settings,
+            message,
+            conversation.held,
+            context.names,
+            language=conversation.language,
+            blocked_by=blocked_by,
+        )
+    else:
+        decision = rule(
+            conversation.record, context.settings, message, conversation.held, context.names
+        )
     trigger = NewMessage(
         sender=message.sender.value,
         recipient=_other_side(message.sender).value,
@@ -314,11 +345,14 @@ def _handle(
         group_id=group_id,
     )
     trigger_id, evidence = _apply(conn, conversation, decision, trigger, context.now)
+    consent = consent_view(decision.record, evidence)
+    if decision.blocked_by is not None:
+        consent["blocked_by"] = blocked_by_view(decision.blocked_by)
     return MessageResult(
         id=trigger_id,
         status=decision.status.value,
         reason=decision.reason,
-        consent=consent_view(decision.record, evidence),
+        consent=consent,
     )
 
 
@@ -371,6 +405,8 @@ def _apply(
         changed = store.save_record(
             conn, conversation, chain, decision.record, evidence, trigger_id, now
         )
+    if decision.language != conversation.language:
+        changed["language"] = decision.language
     chain.close(conn, **changed)
     return trigger_id, evidence
 
@@ -389,3 +425,8 @@ def _store_auto(
     message_id = store.insert_message(conn, conversation, chain, message, now)
     store.append_status(conn, chain, message_id, Status.DELIVERED, None, state, now)
     outbox_store.enqueue(conn, message_id, recipient.value, now)
+    if template.endswith("optout_confirmation"):
+        # The FCC presumes a confirmation lawful within 5 minutes: ahead of ordinary traffic.
+        outbox_store.prioritize_conversation(
+            conn, conversation.id, outbox_store.PRIORITY_OPT_OUT_CONFIRMATION
+        )
