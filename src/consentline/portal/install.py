@@ -19,6 +19,7 @@ from consentline.portal import (
     operator,
     picker,
     reports,
+    revocations,
     settings,
     templates_page,
     users,
@@ -40,6 +41,7 @@ ROUTERS = (
     demo_phones.router,
     operator.router,
     reports.router,
+    revocations.router,
 )
 
 
