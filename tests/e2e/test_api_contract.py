@@ -1171,6 +1171,7 @@ def test_settings_have_the_spec_shape_and_defaults(api: Api) -> None:
         "mo_optout_notice",
         "mo_optout_confirmation",
         "disclaimer",
+        "help",
     }
 
 

@@ -137,6 +137,13 @@ class KeywordsUpdate(Strict):
     opt_out: OneLine | None = Field(default=None, max_length=40)
     opt_in_synonyms: list[OneLine] | None = Field(default=None, max_length=50)
     opt_out_synonyms: list[OneLine] | None = Field(default=None, max_length=50)
+    help: OneLine | None = Field(default=None, max_length=40)
+    help_synonyms: list[OneLine] | None = Field(default=None, max_length=50)
+
+
+class LocalizedUpdate(Strict):
+    keywords: KeywordsUpdate | None = None
+    templates: dict[str, str] | None = None
 
 
 class SettingsUpdate(Strict):
@@ -147,6 +154,18 @@ class SettingsUpdate(Strict):
     hold_max_age: int | None = None
     request_resend_interval: int | None = None
     templates_editable: bool | None = None
+    languages: list[str] | None = Field(
+        default=None, max_length=10, description="Enabled languages, the default first."
+    )
+    localized: dict[str, LocalizedUpdate] | None = Field(
+        default=None, description="Keywords and templates of languages other than English."
+    )
+    support_contact: str | None = Field(
+        default=None, description="What the help template's <Support Contact> says."
+    )
+    consent_scope: str | None = Field(
+        default=None, description="line, organization or organization_all_channels."
+    )
 
 
 class SmsOptinPublic(BaseModel):
@@ -164,6 +183,13 @@ class KeywordsPublic(BaseModel):
     opt_out: str
     opt_in_synonyms: list[str]
     opt_out_synonyms: list[str]
+    help: str
+    help_synonyms: list[str]
+
+
+class LocalizedPublic(BaseModel):
+    keywords: KeywordsPublic
+    templates: dict[str, str]
 
 
 class OrgRef(BaseModel):
@@ -179,6 +205,10 @@ class SettingsPublic(BaseModel):
     hold_max_age: int
     request_resend_interval: int
     templates_editable: bool = True
+    languages: list[str]
+    localized: dict[str, LocalizedPublic]
+    support_contact: str
+    consent_scope: Literal["line", "organization", "organization_all_channels"]
     inherited_from: OrgRef | None = None
 
 
@@ -201,6 +231,19 @@ class InboundCreate(Strict):
     provider_message_id: OneLine | None = Field(default=None, min_length=1, max_length=200)
 
 
+class BlockedByPublic(BaseModel):
+    line: str
+    channel: str
+    decided_at: str
+
+
+class LanguageUpdate(Strict):
+    line: RecordId | str = Field(description="The line's id or its number.")
+    contact: str = Field(max_length=40, description="The contact's number.")
+    channel: ChannelName = Channel.SMS.value
+    language: str = Field(max_length=10, description="One of the organization's languages.")
+
+
 class ConsentPublic(BaseModel):
     state: str
     mode: str | None
@@ -209,6 +252,9 @@ class ConsentPublic(BaseModel):
     decided_at: str | None
     evidence_message_id: int | None
     request_text: str | None
+    blocked_by: BlockedByPublic | None = Field(
+        default=None, description="Another line's opt-out that blocks sends here (consent_scope)."
+    )
 
 
 class RecipientPublic(BaseModel):
@@ -242,6 +288,7 @@ class ConversationPublic(BaseModel):
     line: str
     contact: str
     channel: str
+    language: str | None = None
     consent: ConsentPublic
     messages: list[MessagePublic]
 

@@ -23,6 +23,7 @@ ALWAYS_OPT_OUT = ("STOP",)
 class KeywordKind(StrEnum):
     OPT_IN = "opt_in"
     OPT_OUT = "opt_out"
+    HELP = "help"
 
 
 def _is_word_character(char: str) -> bool:
@@ -41,7 +42,7 @@ def normalize(text: str) -> str:
 
 @dataclass(frozen=True)
 class Keywords:
-    """The organization's opt-in and opt-out words, as configured (display form)."""
+    """One language's opt-in, opt-out and help words, as configured (display form)."""
 
     opt_in: str = "YES"
     opt_out: str = "STOP"
@@ -57,6 +58,22 @@ class Keywords:
         "OPTOUT",
         "OPT OUT",
     )
+    help: str = "HELP"
+    help_synonyms: tuple[str, ...] = ("INFO",)
+
+    def all_words(self) -> tuple[str, ...]:
+        """Every configured word, as written."""
+        return (
+            self.opt_in,
+            self.opt_out,
+            self.help,
+            *self.opt_in_synonyms,
+            *self.opt_out_synonyms,
+            *self.help_synonyms,
+        )
+
+    def help_words(self) -> frozenset[str]:
+        return _normalized_set([self.help, *self.help_synonyms])
 
     def opt_in_words(self) -> frozenset[str]:
         return _normalized_set([self.opt_in, *self.opt_in_synonyms])
@@ -64,6 +81,16 @@ class Keywords:
     def opt_out_words(self) -> frozenset[str]:
         # STOP is honored whatever the configured word: carriers and regulators expect it.
         return _normalized_set([self.opt_out, *self.opt_out_synonyms, *ALWAYS_OPT_OUT])
+
+    def kind_of(self, word: str) -> KeywordKind | None:
+        """The kind of a normalized word among the configured words only (STOP aside)."""
+        if word in _normalized_set([self.opt_out, *self.opt_out_synonyms]):
+            return KeywordKind.OPT_OUT
+        if word in self.opt_in_words():
+            return KeywordKind.OPT_IN
+        if word in self.help_words():
+            return KeywordKind.HELP
+        return None
 
     def classify(self, body: str) -> KeywordKind | None:
         """Which keyword, if any, the whole message is."""
@@ -75,11 +102,21 @@ class Keywords:
             return KeywordKind.OPT_OUT
         if word in self.opt_in_words():
             return KeywordKind.OPT_IN
+        if word in self.help_words():
+            return KeywordKind.HELP
         return None
 
+    def words_by_kind(self) -> dict[KeywordKind, frozenset[str]]:
+        return {
+            KeywordKind.OPT_IN: self.opt_in_words(),
+            KeywordKind.OPT_OUT: self.opt_out_words(),
+            KeywordKind.HELP: self.help_words(),
+        }
+
     def conflicts(self) -> frozenset[str]:
-        """Words that are both opt-in and opt-out (normalized form)."""
-        return self.opt_in_words() & self.opt_out_words()
+        """Words with two meanings: opt-in, opt-out or help at once (normalized form)."""
+        opt_in, opt_out, help_ = self.opt_in_words(), self.opt_out_words(), self.help_words()
+        return (opt_in & opt_out) | (opt_in & help_) | (opt_out & help_)
 
 
 def _normalized_set(words: Iterable[str]) -> frozenset[str]:

@@ -40,6 +40,18 @@ class HeldMessage:
 class Names:
     employee_name: str
     company_name: str
+    line_number: str = ""
+    """The line's number: what ``<Support Contact>`` says when no support contact is set."""
+
+
+@dataclass(frozen=True)
+class ScopeBlock:
+    """An opt-out made on another line (or channel) that covers this conversation under the
+    organization's ``consent_scope``."""
+
+    line: str
+    channel: str
+    decided_at: datetime
 
 
 @dataclass(frozen=True)
@@ -63,6 +75,9 @@ class Decision:
     expire: tuple[int, ...] = ()
     decides: bool = False
     """The message is the contact's decision: the consent evidence."""
+    language: str | None = None
+    """The contact's language after this message (the language of their last keyword)."""
+    blocked_by: ScopeBlock | None = None
 
     @property
     def auto_messages(self) -> tuple[AutoMessage, ...]:
@@ -79,8 +94,10 @@ class _Draft:
     record: ConsentRecord
     live_held: list[HeldMessage]
     expired: tuple[int, ...]
+    language: str | None = None
     status: Status = Status.DELIVERED
     reason: str | None = None
+    blocked_by: ScopeBlock | None = None
     auto_before: list[AutoMessage] = field(default_factory=list)
     auto_after: list[AutoMessage] = field(default_factory=list)
     release: tuple[int, ...] = ()
@@ -88,14 +105,20 @@ class _Draft:
     decides: bool = False
 
     def auto(self, template: str, recipient: Party, *, first: bool = False) -> None:
-        keywords = self.settings.keywords
+        # The contact reads their own language; the employee the organization's default.
+        settings = self.settings
+        language = settings.language_for(
+            self.language if recipient is Party.CONTACT else settings.default_language
+        )
+        keywords = settings.keywords_for(language)
         body = render(
-            self.settings.template(template),
+            settings.template_for(template, language),
             RenderContext(
                 employee_name=self.names.employee_name,
                 company_name=self.names.company_name,
                 opt_in_text=keywords.opt_in,
                 opt_out_text=keywords.opt_out,
+                support_contact=settings.support_contact or self.names.line_number,
             ),
         )
         (self.auto_before if first else self.auto_after).append(
@@ -124,6 +147,8 @@ class _Draft:
             discard=self.discard,
             expire=self.expired,
             decides=self.decides,
+            language=self.language,
+            blocked_by=self.blocked_by,
         )
 
 
@@ -133,15 +158,32 @@ def decide(
     message: Message,
     held: list[HeldMessage] | tuple[HeldMessage, ...] = (),
     names: Names = Names("", ""),
+    *,
+    language: str | None = None,
+    blocked_by: ScopeBlock | None = None,
 ) -> Decision:
-    """What the policy does with one message of a conversation."""
+    """What the policy does with one message of a conversation.
+
+    ``language`` is the contact's language so far; ``blocked_by`` an opt-out made elsewhere
+    in the organization that covers this conversation (``consent_scope``)."""
     if message.sender not in (Party.CONTACT, Party.EMPLOYEE):
         raise ValueError("only the contact or the employee send messages")
     live, expired = _split_expired(held, message.at, settings.hold_max_age)
-    draft = _Draft(settings, names, message, record, live, expired)
-    keyword = settings.keywords.classify(message.body) if message.sender is Party.CONTACT else None
+    draft = _Draft(settings, names, message, record, live, expired, language)
+    keyword = None
+    if message.sender is Party.CONTACT:
+        keyword, draft.language = settings.classify(message.body, language)
     mode = settings.active_mode
-    if mode is Mode.CONSENT:
+    if message.sender is Party.EMPLOYEE and blocked_by is not None:
+        # Another line's opt-out covers this one: blocked as if opted out here, and the
+        # record of this conversation stays as it is.
+        _block(draft)
+        draft.blocked_by = blocked_by
+    elif keyword is KeywordKind.HELP and mode is not None:
+        # CTIA: HELP is answered in every state, opted out included; consent is unchanged.
+        draft.status = Status.KEYWORD
+        draft.auto("help", Party.CONTACT)
+    elif mode is Mode.CONSENT:
         _consent(draft, keyword)
     elif mode is Mode.DISCLAIMER:
         _disclaimer(draft, keyword)

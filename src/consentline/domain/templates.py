@@ -12,7 +12,8 @@ EMPLOYEE_NAME = "<Employee Name>"
 COMPANY_NAME = "<Company Name>"
 OPT_IN_TEXT = "<Opt-in Text>"
 OPT_OUT_TEXT = "<Opt-out Text>"
-PLACEHOLDERS = (EMPLOYEE_NAME, COMPANY_NAME, OPT_IN_TEXT, OPT_OUT_TEXT)
+SUPPORT_CONTACT = "<Support Contact>"
+PLACEHOLDERS = (EMPLOYEE_NAME, COMPANY_NAME, OPT_IN_TEXT, OPT_OUT_TEXT, SUPPORT_CONTACT)
 
 _PLACEHOLDER = re.compile(r"<[^<>\n]{1,40}>")
 
@@ -70,6 +71,11 @@ DEFAULT_TEMPLATES: Mapping[str, str] = {
         "[Auto Message] You are receiving messages from <Employee Name> on behalf of "
         "<Company Name>. To opt out, reply <Opt-out Text>."
     ),
+    # CTIA: the HELP answer names the brand, a support contact and how to opt out.
+    "help": (
+        "[Auto Message] <Company Name>: for help, contact <Support Contact>. To opt out, "
+        "reply <Opt-out Text>."
+    ),
 }
 
 TEMPLATE_KEYS = tuple(DEFAULT_TEMPLATES)
@@ -95,12 +101,47 @@ def validate_template(key: str, text: str) -> None:
         )
 
 
+def missing_parts(
+    key: str, text: str, opt_in_words: frozenset[str], opt_out_words: frozenset[str]
+) -> str | None:
+    """What a template lacks to do its job, or None: a request must say how to opt in and
+    how to opt out; an opt-in confirmation, the disclaimer and the HELP answer how to opt
+    out. The words are normalized keywords of the template's language."""
+    says_opt_in = OPT_IN_TEXT in text or _mentions(text, opt_in_words)
+    says_opt_out = OPT_OUT_TEXT in text or _mentions(text, opt_out_words)
+    needs_opt_in = key.endswith("_request")
+    needs_opt_out = needs_opt_in or key in _SAYS_HOW_TO_OPT_OUT
+    missing = []
+    if needs_opt_in and not says_opt_in:
+        missing.append(f"how to opt in ({OPT_IN_TEXT} or the opt-in keyword)")
+    if needs_opt_out and not says_opt_out:
+        missing.append(f"how to opt out ({OPT_OUT_TEXT} or an opt-out keyword)")
+    if not missing:
+        return None
+    return f"Template {key!r} must say " + " and ".join(missing) + "."
+
+
+_SAYS_HOW_TO_OPT_OUT = frozenset({"mt_confirmation", "mo_confirmation", "disclaimer", "help"})
+
+
+def _mentions(text: str, words: frozenset[str]) -> bool:
+    """Does ``text`` contain one of the (normalized) keywords as whole words?"""
+    tokens = [token.casefold() for token in re.findall(r"[^\W_]+", text)]
+    for word in words:
+        parts = word.split(" ")
+        for start in range(len(tokens) - len(parts) + 1):
+            if tokens[start : start + len(parts)] == parts:
+                return True
+    return False
+
+
 @dataclass(frozen=True)
 class RenderContext:
     employee_name: str
     company_name: str
     opt_in_text: str
     opt_out_text: str
+    support_contact: str = ""
 
 
 def render(text: str, context: RenderContext) -> str:
@@ -109,6 +150,7 @@ def render(text: str, context: RenderContext) -> str:
         COMPANY_NAME: context.company_name,
         OPT_IN_TEXT: context.opt_in_text,
         OPT_OUT_TEXT: context.opt_out_text,
+        SUPPORT_CONTACT: context.support_contact,
     }
     # One pass, so a value that itself looks like a placeholder is left as it is.
     return _PLACEHOLDER.sub(lambda match: values.get(match.group(0), match.group(0)), text)

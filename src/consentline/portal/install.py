@@ -26,6 +26,7 @@ from consentline.portal import (
     picker,
     reports,
     retention_page,
+    revocations,
     settings,
     sign_in_settings,
     sso,
@@ -60,6 +61,7 @@ ROUTERS = (
     audit_log.router,
     lines_page.router,
     retention_page.router,
+    revocations.router,
 )
 
 

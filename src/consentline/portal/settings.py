@@ -8,6 +8,7 @@ from fastapi import Form, Response
 
 from consentline.api.errors import status_of
 from consentline.domain.errors import DomainError, SettingConflict
+from consentline.domain.translations import LANGUAGE_NAMES
 from consentline.portal.web import Page, PageDep, checked, portal_router
 from consentline.service import settings as settings_service
 from consentline.service.access import Privilege
@@ -16,6 +17,20 @@ router = portal_router()
 FEATURES = "/setup/feature-settings"
 SMS_OPTIN = "/setup/feature-settings/sms-optin"
 MODES = (("consent", "SMS Opt-in with Consent"), ("disclaimer", "SMS Opt-in Disclaimer"))
+SCOPES = (
+    ("line", "One line", "A decision holds for one line, contact and channel."),
+    (
+        "organization",
+        "Every line, per channel",
+        "An opt-out on any line blocks every line of the organization for that contact on "
+        "that channel; an opt-in is still asked per line.",
+    ),
+    (
+        "organization_all_channels",
+        "Every line and every channel",
+        "The same across SMS and WhatsApp: the FCC's revoke-all.",
+    ),
+)
 
 
 def _view(page: Page) -> dict[str, Any]:
@@ -31,6 +46,8 @@ def _view(page: Page) -> dict[str, Any]:
         "has_setup": has_setup,
         "can_edit": has_setup and inherited is None,
         "modes": MODES,
+        "scopes": SCOPES,
+        "languages": list(LANGUAGE_NAMES.items()),
     }
 
 
@@ -69,6 +86,10 @@ def save_sms_optin(
     enabled: Annotated[str | None, Form()] = None,
     mode: Annotated[str | None, Form()] = None,
     confirm: Annotated[str | None, Form()] = None,
+    languages: Annotated[list[str] | None, Form()] = None,
+    default_language: Annotated[str, Form()] = "",
+    support_contact: Annotated[str, Form()] = "",
+    consent_scope: Annotated[str, Form()] = "",
 ) -> Response:
     template = "setup/feature-settings/sms-optin.html"
     if action == "enabled":
@@ -80,4 +101,14 @@ def save_sms_optin(
         return _change(page, {"sms_optin": {"enabled": wanted}}, template, f"SMS Opt-in {verb}.")
     if action == "mode":
         return _change(page, {"sms_optin": {"mode": mode or ""}}, template, "Opt-in mode saved.")
+    if action == "compliance":
+        chosen = list(languages or [])
+        if default_language:  # the default goes first, and is enabled
+            chosen = [default_language, *(code for code in chosen if code != default_language)]
+        patch = {
+            "languages": chosen,
+            "support_contact": support_contact,
+            "consent_scope": consent_scope,
+        }
+        return _change(page, patch, template, "Languages, HELP and consent scope saved.")
     return page.render(template, 422, error=f"Unknown action {action!r}.", **_view(page))

@@ -1,4 +1,4 @@
-"""Setup > Templates and keywords: the 13 auto messages, a live preview, the keywords."""
+"""Setup > Templates and keywords: the 14 auto messages, a live preview, the keywords."""
 
 from __future__ import annotations
 
@@ -10,13 +10,16 @@ from fastapi import Form, Response
 from consentline.api.errors import status_of
 from consentline.domain import labels
 from consentline.domain.errors import DomainError
+from consentline.domain.keywords import Keywords
 from consentline.domain.segments import SegmentCount, count_segments
 from consentline.domain.settings import MAX_TEMPLATE_LENGTH
+from consentline.domain.settings_document import from_document
 from consentline.domain.templates import (
     DEFAULT_TEMPLATES,
     PLACEHOLDERS,
     TEMPLATE_KEYS,
     RenderContext,
+    missing_parts,
     render,
     unknown_placeholders,
 )
@@ -69,6 +72,7 @@ TITLES: dict[str, tuple[str, str]] = {
         "contact",
     ),
     "disclaimer": ("SMS Opt-in Disclaimer: notice sent to the customer", "contact"),
+    "help": ("HELP: answer to a customer who texts the help keyword", "contact"),
 }
 
 
@@ -79,8 +83,15 @@ class Preview:
     problems: list[str]
 
 
-def preview(text: str, context: RenderContext) -> Preview:
+def preview(
+    text: str, context: RenderContext, key: str = "", keywords: Keywords | None = None
+) -> Preview:
     problems = []
+    if keywords is not None:
+        # The same rule the save applies (safe templates): shown while typing.
+        missing = missing_parts(key, text, keywords.opt_in_words(), keywords.opt_out_words())
+        if missing:
+            problems.append(missing)
     unknown = unknown_placeholders(text)
     if unknown:
         problems.append(f"Unknown placeholder {', '.join(unknown)}. Use {', '.join(PLACEHOLDERS)}.")
@@ -96,7 +107,12 @@ def _context(page: Page, document: dict[str, Any]) -> RenderContext:
     lines = org_store.list_lines(page.uow.connection, page.picked.root_id)
     employee = next((line.employee_name for line in lines), SAMPLE_EMPLOYEE)
     keywords = document["keywords"]
-    return RenderContext(employee, page.root.name, keywords["opt_in"], keywords["opt_out"])
+    support = document.get("support_contact") or (lines[0].number if lines else "")
+    return RenderContext(employee, page.root.name, keywords["opt_in"], keywords["opt_out"], support)
+
+
+def _keywords(document: dict[str, Any]) -> Keywords:
+    return from_document({"keywords": document["keywords"]}).keywords
 
 
 def _view(page: Page, edits: dict[str, str] | None = None) -> dict[str, Any]:
@@ -106,6 +122,7 @@ def _view(page: Page, edits: dict[str, str] | None = None) -> dict[str, Any]:
     inherited = document.get("inherited_from")
     allowed = principal.is_operator or document.get("templates_editable", True)
     context = _context(page, document)
+    keywords = _keywords(document)
     texts = {**document["templates"], **(edits or {})}
     cards = [
         {
@@ -117,7 +134,7 @@ def _view(page: Page, edits: dict[str, str] | None = None) -> dict[str, Any]:
             "text": texts[key],
             "default": DEFAULT_TEMPLATES[key],
             "is_default": texts[key] == DEFAULT_TEMPLATES[key],
-            "preview": preview(texts[key], context),
+            "preview": preview(texts[key], context, key, keywords),
         }
         for key in TEMPLATE_KEYS
     ]
@@ -143,7 +160,7 @@ def template_preview(
     page: PageDep, key: Annotated[str, Form()], text: Annotated[str, Form()] = ""
 ) -> Response:
     document = settings_service.get_settings(page.uow, page.principal, page.picked.id)
-    result = preview(text, _context(page, document))
+    result = preview(text, _context(page, document), key, _keywords(document))
     return page.render("setup/templates/_preview.html", key=key, preview=result)
 
 
@@ -182,15 +199,20 @@ def save_keywords(
     opt_out: Annotated[str, Form()],
     opt_in_synonyms: Annotated[str, Form()] = "",
     opt_out_synonyms: Annotated[str, Form()] = "",
+    help: Annotated[str | None, Form()] = None,
+    help_synonyms: Annotated[str | None, Form()] = None,
 ) -> Response:
-    patch = {
-        "keywords": {
-            "opt_in": opt_in,
-            "opt_out": opt_out,
-            "opt_in_synonyms": _words(opt_in_synonyms),
-            "opt_out_synonyms": _words(opt_out_synonyms),
-        }
+    words: dict[str, Any] = {
+        "opt_in": opt_in,
+        "opt_out": opt_out,
+        "opt_in_synonyms": _words(opt_in_synonyms),
+        "opt_out_synonyms": _words(opt_out_synonyms),
     }
+    if help is not None:
+        words["help"] = help
+    if help_synonyms is not None:
+        words["help_synonyms"] = _words(help_synonyms)
+    patch = {"keywords": words}
     return _save(page, patch, "Keywords saved.", {})
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import csv
 import io
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any
 
@@ -23,9 +23,12 @@ FOR_PEOPLE: dict[str, Callable[[str | None], str]] = {
 }
 
 
-def _cells(row: dict[str, Any]) -> list[Any]:
+Columns = Sequence[tuple[str, str]]
+
+
+def _cells(row: dict[str, Any], columns: Columns = COLUMNS) -> list[Any]:
     # Numbers stay as they are: a phone number in E.164 starts with "+" by design.
-    return [row[key] if key in ("line", "contact") else _safe(row[key]) for key, _ in COLUMNS]
+    return [row[key] if key in ("line", "contact") else _safe(row[key]) for key, _ in columns]
 
 
 def _safe(value: Any) -> Any:
@@ -35,14 +38,14 @@ def _safe(value: Any) -> Any:
     return value
 
 
-def csv_chunks(rows: Iterable[dict[str, Any]]) -> Iterator[bytes]:
+def csv_chunks(rows: Iterable[dict[str, Any]], columns: Columns = COLUMNS) -> Iterator[bytes]:
     """The CSV as byte chunks of ``CSV_BATCH`` rows, after a UTF-8 BOM for spreadsheets."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([title for _, title in COLUMNS])
+    writer.writerow([title for _, title in columns])
     yield "\ufeff".encode()
     for count, row in enumerate(rows, start=1):
-        writer.writerow(_cells(row))
+        writer.writerow(_cells(row, columns))
         if count % CSV_BATCH == 0:
             yield buffer.getvalue().encode()
             buffer.seek(0)

@@ -16,8 +16,9 @@ from sqlalchemy.orm import aliased
 
 from consentline.domain.consent import State
 from consentline.domain.errors import InvalidInput
-from consentline.domain.settings import Mode
+from consentline.domain.settings import ConsentScope, Mode
 from consentline.service.access import Principal, Privilege, visible_org
+from consentline.service.settings import policy_settings_from
 from consentline.store import orgs as org_store
 from consentline.store.tables import conversations, lines, messages, orgs
 
@@ -206,6 +207,7 @@ def page(
     if chosen:
         query = _details().where(conversations.c.id.in_(chosen)).order_by(*NEWEST_FIRST)
         rows = [_row(row, scope.root_id) for row in conn.execute(query)]
+        _mark_blocked(conn, scope.root_id, rows)
     return {"rows": rows, "total": int(total), "page": number, "page_size": size}
 
 
@@ -218,6 +220,50 @@ def counts_by_day(conn: Connection, scope: Scope, report: ReportFilter) -> list[
         query = query.join(lines, lines.c.id == conversations.c.line_id)
     query = _filtered(query, scope, report).group_by(day, conversations.c.state)
     return list(conn.execute(query))
+
+
+def _mark_blocked(conn: Connection, root_id: int, rows: list[dict[str, Any]]) -> None:
+    """Under an organization-wide ``consent_scope``, name on each row the opt-out on another
+    line that blocks its sends (``blocked_by``: line, channel, decided_at)."""
+    settings = policy_settings_from(org_store.load_settings_document(conn, root_id))
+    scope = settings.consent_scope
+    if scope is ConsentScope.LINE:
+        return
+    contacts = sorted({row["contact"] for row in rows})
+    query = (
+        select(
+            conversations.c.id,
+            conversations.c.contact,
+            conversations.c.channel,
+            conversations.c.decided_at,
+            lines.c.number,
+        )
+        .join(lines, lines.c.id == conversations.c.line_id)
+        .where(
+            conversations.c.root_id == root_id,
+            conversations.c.contact.in_(contacts),
+            conversations.c.state == State.OPTED_OUT.value,
+        )
+        .order_by(conversations.c.decided_at.desc())
+    )
+    opt_outs = conn.execute(query).all()
+    for row in rows:
+        if row["state"] == State.OPTED_OUT.value:
+            continue
+        decided = row["decided_at"]
+        for out in opt_outs:
+            same_channel = scope is ConsentScope.ORGANIZATION_ALL_CHANNELS or (
+                out.channel == row["channel"]
+            )
+            newer = decided is None or (_iso(out.decided_at) or "") > decided
+            if out.contact == row["contact"] and out.id != row["conversation_id"] and same_channel:
+                if newer:
+                    row["blocked_by"] = {
+                        "line": out.number,
+                        "channel": out.channel,
+                        "decided_at": _iso(out.decided_at),
+                    }
+                break
 
 
 def stream(conn: Connection, scope: Scope, report: ReportFilter) -> Iterator[dict[str, Any]]:

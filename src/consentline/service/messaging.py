@@ -22,7 +22,8 @@ from consentline.domain.phone import contact_id, to_e164
 from consentline.domain.policy import Decision, Message, Names, decide
 from consentline.domain.settings import PolicySettings
 from consentline.service.access import MAX_ID, Principal, Privilege, visible_line
-from consentline.service.settings import policy_settings_from
+from consentline.service.consent_scope import blocked_by_view, scope_block
+from consentline.service.settings import policy_settings, policy_settings_from
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import conversations as store, orgs as org_store, outbox as outbox_store
 from consentline.store.archive import ArchiveChain
@@ -185,11 +186,18 @@ def conversation_view(
     history = store.message_history(uow.connection, conversation.id) if conversation else []
     for message in history:
         message["created_at"] = _iso(message["created_at"])
+    consent = consent_view(record, evidence)
+    if conversation is not None:
+        settings = policy_settings(uow, found_line.root_id)
+        block = scope_block(uow.connection, settings, conversation)
+        if block is not None:
+            consent["blocked_by"] = blocked_by_view(block)
     return {
         "line": found_line.number,
         "contact": number,
         "channel": channel.value,
-        "consent": consent_view(record, evidence),
+        "language": conversation.language if conversation else None,
+        "consent": consent,
         "messages": history,
     }
 
@@ -238,7 +246,7 @@ def _context(
             f"The line {line.number} ({line.employee_name}) was retired: it takes no new "
             "messages. Its archive is kept."
         )
-    names = Names(employee_name=line.employee_name, company_name=found.company_name)
+    names = Names(line.employee_name, found.company_name, line.number)
     settings = policy_settings_from(found.settings_document)
     return _Context(line, settings, names, channel, now)
 
@@ -275,7 +283,10 @@ def _send_group(
     conversations = [_lock(conn, context, contact) for contact in contacts]
     mode = context.settings.active_mode
     opted_out = [
-        c.contact for c in conversations if c.record.effective_state(mode) is State.OPTED_OUT
+        c.contact
+        for c in conversations
+        if c.record.effective_state(mode) is State.OPTED_OUT
+        or scope_block(conn, context.settings, c) is not None
     ]
     if opted_out:
         raise Conflict(
@@ -310,9 +321,23 @@ def _handle(
     group_id: str | None = None,
     rule: Rule = decide,
 ) -> MessageResult:
-    decision = rule(
-        conversation.record, context.settings, message, conversation.held, context.names
-    )
+    if rule is decide:
+        blocked_by = None
+        if message.sender is Party.EMPLOYEE:
+            blocked_by = scope_block(conn, context.settings, conversation)
+        decision = decide(
+            conversation.record,
+            context.settings,
+            message,
+            conversation.held,
+            context.names,
+            language=conversation.language,
+            blocked_by=blocked_by,
+        )
+    else:
+        decision = rule(
+            conversation.record, context.settings, message, conversation.held, context.names
+        )
     trigger = NewMessage(
         sender=message.sender.value,
         recipient=_other_side(message.sender).value,
@@ -323,11 +348,14 @@ def _handle(
         group_id=group_id,
     )
     trigger_id, evidence = _apply(conn, conversation, decision, trigger, context.now)
+    consent = consent_view(decision.record, evidence)
+    if decision.blocked_by is not None:
+        consent["blocked_by"] = blocked_by_view(decision.blocked_by)
     return MessageResult(
         id=trigger_id,
         status=decision.status.value,
         reason=decision.reason,
-        consent=consent_view(decision.record, evidence),
+        consent=consent,
     )
 
 
@@ -380,6 +408,8 @@ def _apply(
         changed = store.save_record(
             conn, conversation, chain, decision.record, evidence, trigger_id, now
         )
+    if decision.language != conversation.language:
+        changed["language"] = decision.language
     chain.close(conn, **changed)
     return trigger_id, evidence
 
@@ -403,4 +433,9 @@ def store_auto(
     message_id = store.insert_message(conn, conversation, chain, message, now)
     store.append_status(conn, chain, message_id, Status.DELIVERED, None, state, now)
     outbox_store.enqueue(conn, message_id, recipient.value, now)
+    if template.endswith("optout_confirmation"):
+        # The FCC presumes a confirmation lawful within 5 minutes: ahead of ordinary traffic.
+        outbox_store.prioritize_conversation(
+            conn, conversation.id, outbox_store.PRIORITY_OPT_OUT_CONFIRMATION
+        )
     return message_id

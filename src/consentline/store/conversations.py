@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, and_, bindparam, delete, insert, select
+from sqlalchemy import Connection, and_, bindparam, delete, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 
 from consentline.domain.consent import ConsentRecord, Party, State
-from consentline.domain.policy import HeldMessage
+from consentline.domain.policy import HeldMessage, ScopeBlock
 from consentline.domain.settings import Mode
 from consentline.store.archive import ArchiveChain
 from consentline.store.tables import (
@@ -19,6 +19,7 @@ from consentline.store.tables import (
     conversations,
     holds,
     inbound_receipts,
+    lines,
     message_events,
     messages,
 )
@@ -38,6 +39,7 @@ class ConversationRow:
     chain_head: str | None = None
     held: tuple[HeldMessage, ...] = ()
     """Its held messages, oldest first (read with the lock by ``lock_conversation``)."""
+    language: str | None = None
 
     def archive_chain(self) -> ArchiveChain:
         """The chain that this event's archive records join (one per locked conversation)."""
@@ -87,6 +89,7 @@ def _conversation(row: Any, held: tuple[HeldMessage, ...] = ()) -> ConversationR
         int(row.chain_length),
         row.chain_head,
         held,
+        row.language,
     )
 
 
@@ -154,6 +157,42 @@ def lock_conversation(
     conversation_id = inserted_id(conn.execute(_CREATE, values))
     return ConversationRow(
         conversation_id, root_id, line_id, contact, channel, ConsentRecord(), None
+    )
+
+
+def opt_out_elsewhere(
+    conn: Connection,
+    conversation: ConversationRow,
+    channel: str | None,
+    after: datetime | None,
+) -> ScopeBlock | None:
+    """The newest opt-out of the same contact on another line of the organization (on
+    ``channel``, or on any channel when None), decided after ``after`` when given."""
+    query = (
+        select(lines.c.number, conversations.c.channel, conversations.c.decided_at)
+        .join(lines, lines.c.id == conversations.c.line_id)
+        .where(
+            conversations.c.root_id == conversation.root_id,
+            conversations.c.contact == conversation.contact,
+            conversations.c.id != conversation.id,
+            conversations.c.state == State.OPTED_OUT.value,
+        )
+        .order_by(conversations.c.decided_at.desc(), conversations.c.id.desc())
+        .limit(1)
+    )
+    if channel is not None:
+        query = query.where(conversations.c.channel == channel)
+    if after is not None:
+        query = query.where(conversations.c.decided_at > after)
+    row = conn.execute(query).first()
+    if row is None:
+        return None
+    return ScopeBlock(row.number, row.channel, row.decided_at or after or datetime.min)
+
+
+def set_language(conn: Connection, conversation_id: int, language: str) -> None:
+    conn.execute(
+        update(conversations).where(conversations.c.id == conversation_id).values(language=language)
     )
 
 

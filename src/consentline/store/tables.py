@@ -144,7 +144,11 @@ conversations = Table(
     # The head of the conversation's archive hash chain (archive/chain.py).
     Column("chain_length", Integer, nullable=False, server_default="0"),
     Column("chain_head", String(64), nullable=True),
+    # The language of the contact's last keyword (None: the organization's default).
+    Column("language", String(10), nullable=True),
     UniqueConstraint("line_id", "contact", "channel", name="uq_conversations_line_contact"),
+    # A contact's conversations on every line of the organization (consent_scope).
+    Index("ix_conversations_contact", "root_id", "contact"),
     # The SMS Opt-In Report: one mode of one organization, newest change first.
     Index("ix_conversations_report", "root_id", "mode", "updated_at", "id"),
     CheckConstraint(f"state IN ({STATES})", name="state"),
@@ -244,6 +248,8 @@ outbox = Table(
     Column("delivery_status", String(30), nullable=True),
     Column("delivery_error", String(100), nullable=True),
     Column("delivery_updated_at", UTCDateTime(), nullable=True),
+    # Opt-out confirmations (1) go before ordinary traffic (0): the 5-minute presumption.
+    Column("priority", Integer, nullable=False, default=0, server_default="0"),
     Index("ix_outbox_due", "status", "next_attempt_at"),
     Index("ix_outbox_provider_message_id", "provider", "provider_message_id"),
     CheckConstraint("status IN ('pending','sent','dead')", name="status"),

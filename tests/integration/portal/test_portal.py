@@ -247,11 +247,10 @@ def test_templates_edits_are_checked_and_can_be_locked_by_the_operator(
     bad = portal.post("/setup/templates", {"key": "mt_request", "text": "Hi <Guest Name>"})
     assert bad.status_code == 422
     assert "unknown placeholder &lt;Guest Name&gt;" in bad.text
-    ok = portal.post("/setup/templates", {"key": "mt_request", "text": "Hi from <Employee Name>"})
+    safe = "Hi from <Employee Name>: <Opt-in Text> or <Opt-out Text>?"
+    ok = portal.post("/setup/templates", {"key": "mt_request", "text": safe})
     assert ok.status_code == 303
-    assert settings_of(engine, tenant.root_id)["templates"]["mt_request"] == (
-        "Hi from <Employee Name>"
-    )
+    assert settings_of(engine, tenant.root_id)["templates"]["mt_request"] == safe
     # Only the operator may lock templates; the service refuses the admin.
     assert portal.post("/setup/templates/editable", {}).status_code == 403
     with UnitOfWork(engine) as uow:

@@ -11,11 +11,12 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import timedelta
 
-from hypothesis import settings, strategies as st
+from hypothesis import assume, settings, strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, invariant, rule
 
 from consentline.domain.consent import ConsentRecord, Party, State, Status
-from consentline.domain.keywords import KeywordKind, Keywords
+from consentline.domain.errors import InvalidSetting
+from consentline.domain.keywords import KeywordKind, Keywords, normalize
 from consentline.domain.policy import Decision, HeldMessage, Message, decide, expire_held
 from consentline.domain.settings import Mode, PolicySettings, check_change
 from tests.unit.domain.support import EMPLOYEE, NAMES, T0
@@ -50,6 +51,7 @@ PHRASES = (
     "can you call me",
 )
 MODES = ("consent", "disclaimer", "disabled")
+LANGUAGES = ("en", "es", "fr", "pt")
 MAX_STEP = timedelta(days=9)
 
 contact_texts = st.one_of(
@@ -96,6 +98,7 @@ class ConsentConversation(RuleBasedStateMachine):
         self.now = T0
         self.last_id = 0
         self.last_decider_id = 0
+        self.language: str | None = None
 
     # --- events -------------------------------------------------------------------------
 
@@ -105,14 +108,31 @@ class ConsentConversation(RuleBasedStateMachine):
 
     @rule(data=st.data(), kind=st.sampled_from(KeywordKind))
     def contact_sends_keyword(self, data: st.DataObject, kind: KeywordKind) -> None:
-        keywords = self.policy.keywords
+        language = data.draw(st.sampled_from(self.policy.languages))
+        keywords = self.policy.keywords_for(language)
         if kind is KeywordKind.OPT_IN:
             words = [keywords.opt_in, *keywords.opt_in_synonyms]
-        else:
+        elif kind is KeywordKind.OPT_OUT:
             words = [keywords.opt_out, *keywords.opt_out_synonyms]
+        else:
+            words = [keywords.help, *keywords.help_synonyms]
         body = data.draw(spellings(data.draw(st.sampled_from(words))))
         assert keywords.classify(body) is kind, body
+        assert self.policy.classify(body, self.language)[0] is kind, body
         self._send(Party.CONTACT, body)
+
+    @rule(
+        others=st.lists(st.sampled_from(LANGUAGES), max_size=3, unique=True),
+        default=st.sampled_from(LANGUAGES),
+    )
+    def languages_change(self, default: str, others: list[str]) -> None:
+        languages = (default, *(code for code in others if code != default))
+        new = replace(self.policy, languages=languages)
+        try:
+            check_change(self.policy, new)
+        except InvalidSetting:
+            assume(False)  # a word of the English lists collides with another language's
+        self.policy = new
 
     @rule(body=employee_texts)
     def employee_sends_text(self, body: str) -> None:
@@ -190,13 +210,16 @@ class ConsentConversation(RuleBasedStateMachine):
         message = Message(sender, body, self.now)
         before = self.record
         held_before = list(self.held)
-        decision = decide(before, self.policy, message, held_before, NAMES)
+        decision = decide(before, self.policy, message, held_before, NAMES, language=self.language)
 
         self._check_held_bookkeeping(decision, held_before)
+        self._check_language(decision, message)
         self._check_opted_out(decision, before, message)
         self._check_keywords(decision, before, message)
         mode = self.policy.active_mode
-        if mode is Mode.CONSENT:
+        if self._is_help(message) and mode is not None:
+            self._check_help(decision, before)
+        elif mode is Mode.CONSENT:
             self._check_consent(decision, before, message)
         elif mode is Mode.DISCLAIMER:
             self._check_disclaimer(decision, before, message)
@@ -210,6 +233,43 @@ class ConsentConversation(RuleBasedStateMachine):
         if decision.decides:
             self.last_decider_id = message_id
         self.record = decision.record
+        self.language = decision.language
+
+    def _is_help(self, message: Message) -> bool:
+        kind = self.policy.classify(message.body, self.language)[0]
+        return message.sender is Party.CONTACT and kind is KeywordKind.HELP
+
+    def _contact_keywords(self, decision: Decision) -> Keywords:
+        return self.policy.keywords_for(self.policy.language_for(decision.language))
+
+    def _check_language(self, decision: Decision, message: Message) -> None:
+        """The contact's language is the language of their last keyword."""
+        kind, _ = self.policy.classify(message.body, self.language)
+        if message.sender is Party.EMPLOYEE or kind is None:
+            assert decision.language == self.language
+            return
+        if decision.language != self.language:
+            assert decision.language in self.policy.languages
+            assert (
+                self.policy.keywords_for(decision.language).kind_of(normalize(message.body)) is kind
+            )
+        opt_out = self._contact_keywords(decision).opt_out
+        for auto in decision.auto_messages:
+            if auto.recipient is Party.CONTACT and "<Opt-out Text>" in self.policy.template_for(
+                auto.template, self.policy.language_for(decision.language)
+            ):
+                assert opt_out in auto.body, (auto, decision.language)
+
+    def _check_help(self, decision: Decision, before: ConsentRecord) -> None:
+        """CTIA: HELP is answered in every state and changes no consent."""
+        assert decision.status is Status.KEYWORD
+        assert decision.record == before
+        assert not decision.decides
+        assert [(a.template, a.recipient) for a in decision.auto_messages] == [
+            ("help", Party.CONTACT)
+        ]
+        assert decision.release == ()
+        assert decision.discard == ()
 
     def _check_held_bookkeeping(self, decision: Decision, held_before: list[HeldMessage]) -> None:
         ids = {m.id for m in held_before}
@@ -238,6 +298,8 @@ class ConsentConversation(RuleBasedStateMachine):
             assert message.sender is Party.EMPLOYEE
             assert before.state is State.OPTED_OUT
             assert after.state is State.OPTED_OUT
+        if self._is_help(message) and self.policy.active_mode is not None:
+            return  # _check_help: the HELP answer is the one text allowed besides these
         if before.state is State.OPTED_OUT and message.sender is Party.EMPLOYEE:
             assert decision.status is Status.BLOCKED
             assert decision.auto_messages == ()
@@ -269,7 +331,7 @@ class ConsentConversation(RuleBasedStateMachine):
 
     def _check_keywords(self, decision: Decision, before: ConsentRecord, message: Message) -> None:
         after = decision.record
-        keyword = self.policy.keywords.classify(message.body)
+        keyword = self.policy.classify(message.body, self.language)[0]
         if message.sender is Party.EMPLOYEE:
             # An employee's "STOP" is text.
             assert decision.status is not Status.KEYWORD
@@ -310,15 +372,15 @@ class ConsentConversation(RuleBasedStateMachine):
                 assert templates == [], "request resent before request_resend_interval"
             elif elapsed > interval:
                 assert templates == [f"{prefix}request"], "request not resent"
-        keywords = self.policy.keywords
+        keywords = self._contact_keywords(decision)
         for auto in decision.auto_messages:
             if auto.template.endswith("_request"):
                 assert auto.recipient is Party.CONTACT
                 assert EMPLOYEE in auto.body
-                assert f"reply {keywords.opt_in}." in auto.body
-                assert f"reply {keywords.opt_out}." in auto.body
+                assert f" {keywords.opt_in}." in auto.body
+                assert f" {keywords.opt_out}." in auto.body
             if auto.template.endswith("_confirmation") and "optout" not in auto.template:
-                assert f"reply {keywords.opt_out}" in auto.body
+                assert f" {keywords.opt_out}" in auto.body
 
     def _check_disclaimer(
         self, decision: Decision, before: ConsentRecord, message: Message
@@ -335,7 +397,7 @@ class ConsentConversation(RuleBasedStateMachine):
             else:
                 assert [a.template for a in decision.auto_after] == ["disclaimer"]
             for auto in told:
-                assert auto.body.endswith(f"reply {self.policy.keywords.opt_out}.")
+                assert auto.body.endswith(f" {self._contact_keywords(decision).opt_out}.")
 
     def _check_disabled(self, decision: Decision) -> None:
         assert decision.auto_messages == ()

@@ -24,6 +24,7 @@ from consentline.domain.settings_document import (
     to_document,
 )
 from consentline.domain.templates import DEFAULT_TEMPLATES
+from consentline.domain.translations import LANGUAGE_KEYWORDS, LANGUAGE_TEMPLATES
 from tests.unit.domain.support import consent_settings, disclaimer_settings
 
 BASE = PolicySettings(entitled=True)
@@ -130,7 +131,10 @@ def test_a_valid_change_passes() -> None:
     """§2: a change within the rules is accepted."""
     old = consent_settings()
     new = replace(
-        with_templates(old, {"mt_request": "Reply <Opt-in Text> to talk to <Employee Name>."}),
+        with_templates(
+            old,
+            {"mt_request": "Reply <Opt-in Text> for <Employee Name>; <Opt-out Text> to stop."},
+        ),
         keywords=Keywords(opt_in="JA", opt_in_synonyms=("OUI",)),
         hold_max_age=3600,
         request_resend_interval=60,
@@ -259,11 +263,30 @@ def test_default_document_has_the_spec_shape() -> None:
                 "OPTOUT",
                 "OPT OUT",
             ],
+            "help": "HELP",
+            "help_synonyms": ["INFO"],
         },
         "templates": dict(DEFAULT_TEMPLATES),
         "hold_max_age": 604800,
         "request_resend_interval": 86400,
         "templates_editable": True,
+        "languages": ["en"],
+        "localized": {
+            code: {
+                "keywords": {
+                    "opt_in": LANGUAGE_KEYWORDS[code].opt_in,
+                    "opt_out": LANGUAGE_KEYWORDS[code].opt_out,
+                    "opt_in_synonyms": list(LANGUAGE_KEYWORDS[code].opt_in_synonyms),
+                    "opt_out_synonyms": list(LANGUAGE_KEYWORDS[code].opt_out_synonyms),
+                    "help": LANGUAGE_KEYWORDS[code].help,
+                    "help_synonyms": [],
+                },
+                "templates": dict(LANGUAGE_TEMPLATES[code]),
+            }
+            for code in ("es", "fr", "pt")
+        },
+        "support_contact": "",
+        "consent_scope": "line",
     }
 
 

@@ -23,7 +23,7 @@ CHANGED_CONTEXT = RenderContext(
 
 
 def test_default_template_keys_are_the_spec_keys() -> None:
-    """§4: exactly the thirteen templates of the table."""
+    """§4: the thirteen templates of the table, and the HELP answer (issue 14)."""
     assert set(DEFAULT_TEMPLATES) == {
         "mt_request",
         "mt_requested_notice",
@@ -38,6 +38,7 @@ def test_default_template_keys_are_the_spec_keys() -> None:
         "mo_optout_notice",
         "mo_optout_confirmation",
         "disclaimer",
+        "help",
     }
 
 

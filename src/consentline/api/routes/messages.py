@@ -13,12 +13,13 @@ from consentline.api.schemas import (
     ChannelName,
     ConversationPublic,
     InboundCreate,
+    LanguageUpdate,
     MessageResultPublic,
     OutboundCreate,
 )
 from consentline.domain.messages import Channel
 from consentline.observability import DECISIONS
-from consentline.service import messaging
+from consentline.service import contact_language, messaging
 
 router = APIRouter(prefix="/api/v1", tags=["messages"], responses=ERROR_RESPONSES)
 
@@ -103,5 +104,24 @@ def get_conversation(
         line=messaging.line_ref(line),
         contact=contact,
         channel=Channel(channel),
+        default_region=config.default_region,
+    )
+
+
+@router.put("/conversations/language", response_model=ConversationPublic)
+def set_conversation_language(
+    body: LanguageUpdate, uow: UowDep, principal: PrincipalDep, now: NowDep, config: ConfigDep
+) -> dict[str, Any]:
+    """Staff set the contact's language for this conversation's auto messages; the
+    contact's next keyword in another language changes it again."""
+    line = messaging.line_ref(body.line) if isinstance(body.line, str) else body.line
+    return contact_language.set_language(
+        uow,
+        principal,
+        line=line,
+        contact=body.contact,
+        channel=Channel(body.channel),
+        language=body.language,
+        now=now,
         default_region=config.default_region,
     )

@@ -13,13 +13,14 @@ from fastapi.responses import FileResponse, StreamingResponse
 from sqlalchemy import Engine
 from starlette.background import BackgroundTask
 
-from consentline.api.deps import ConfigDep, PrincipalDep, UowDep, request_source
+from consentline.api.deps import ConfigDep, NowDep, PrincipalDep, UowDep, request_source
 from consentline.api.errors import ERROR_RESPONSES
 from consentline.api.schemas import ChannelName
 from consentline.domain.consent import State
 from consentline.domain.messages import Channel
 from consentline.domain.settings import Mode
-from consentline.reports import evidence, exports, sms_optin
+from consentline.reports import evidence, exports, revocations, sms_optin
+from consentline.reports.revocations import RevocationFilter
 from consentline.reports.sms_optin import ReportFilter, Scope
 from consentline.service import audit
 from consentline.service.access import MAX_ID as MAX_RECORD_ID
@@ -130,3 +131,44 @@ def consent_evidence(
     if format == "html":
         return evidence.html_response(proof)
     return proof
+
+
+REVOCATION_CONTENT: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "JSON {rows, summary, total, page, page_size}; or every row as CSV.",
+        "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}},
+    }
+}
+
+
+def _stream_revocations(engine: Engine, scope: Scope, report: RevocationFilter) -> Iterator[bytes]:
+    with reading(engine) as conn:
+        yield from exports.csv_chunks(revocations.stream(conn, scope, report), revocations.COLUMNS)
+
+
+@router.get("/revocations", response_model=None, responses=REVOCATION_CONTENT)
+def revocation_report(
+    request: Request,
+    uow: UowDep,
+    principal: PrincipalDep,
+    now: NowDep,
+    start: Annotated[date | None, Query(alias="from", description="First day (UTC).")] = None,
+    end: Annotated[date | None, Query(alias="to", description="Last day (UTC).")] = None,
+    org: Annotated[
+        int | None, Query(ge=1, le=MAX_RECORD_ID, description="An organization and its children.")
+    ] = None,
+    page: Annotated[int, Query(ge=1)] = 1,
+    page_size: Annotated[int, Query(ge=1, le=sms_optin.MAX_PAGE_SIZE)] = 50,
+    format: Annotated[Literal["json", "csv"], Query()] = "json",
+) -> Any:
+    """Every opt-out (keyword, carrier, staff, import) with its confirmation latency, its
+    10-business-day deadline and the messages that reached the contact after it."""
+    report = RevocationFilter(start, end)
+    scope = sms_optin.scope_for(uow.connection, principal, org)
+    if format == "json":
+        return revocations.page(uow.connection, scope, report, page, page_size, now)
+    return StreamingResponse(
+        _stream_revocations(request.app.state.engine, scope, report),
+        media_type="text/csv; charset=utf-8",
+        headers={"Content-Disposition": 'attachment; filename="revocations.csv"'},
+    )
