@@ -122,6 +122,11 @@ TEMPLATES: Mapping[str, TemplateName] = {
         "Tells the contact which business is texting them and how to opt out.",
         "contact",
     ),
+    "help": TemplateName(
+        "Help reply",
+        "Answers a contact who texts HELP: the business, a support contact and how to opt out.",
+        "contact",
+    ),
 }
 
 SETTINGS: Mapping[str, str] = {
@@ -133,6 +138,11 @@ SETTINGS: Mapping[str, str] = {
     "keywords.opt_out": "Opt-out text",
     "keywords.opt_in_synonyms": "Also accepted as opt-in",
     "keywords.opt_out_synonyms": "Also accepted as opt-out",
+    "keywords.help": "Help text",
+    "keywords.help_synonyms": "Also accepted as help",
+    "support_contact": "Support contact named in the help reply",
+    "languages": "Languages (the first is the default)",
+    "consent_scope": "Where an opt-out applies (one line, the organization, every channel)",
     "hold_max_age": "How long a held message may wait",
     "request_resend_interval": "Minimum time between two opt-in requests",
     "templates_editable": "Organization admins may edit templates and keywords",
