@@ -13,6 +13,7 @@ from consentline.api import docs, errors
 from consentline.api.admission import AdmissionMiddleware
 from consentline.api.middleware import RequestContextMiddleware
 from consentline.api.routes import (
+    consents,
     messages,
     operations,
     orgs,
@@ -103,11 +104,16 @@ def create_app(
         limit=config.max_concurrent_requests,
         queue_timeout=config.queue_timeout,
     )
-    app.add_middleware(RequestContextMiddleware, max_body_bytes=config.max_body_bytes)
+    app.add_middleware(
+        RequestContextMiddleware,
+        max_body_bytes=config.max_body_bytes,
+        max_upload_bytes=config.max_upload_bytes,
+    )
 
     docs.install(app)
     app.include_router(operations.router)
     app.include_router(orgs.router)
+    app.include_router(consents.router)
     app.include_router(messages.router)
     app.include_router(reports.router)
     app.include_router(simulator.router)

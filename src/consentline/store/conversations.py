@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -60,6 +61,19 @@ class NewMessage:
     body: str
     provider_message_id: str | None = None
     group_id: str | None = None
+
+
+@dataclass(frozen=True)
+class Provenance:
+    """Where a consent change came from when no message made it (a staff record, an
+    import), with its details: who, how, when decided, the evidence."""
+
+    source: str
+    details: dict[str, Any]
+
+    def details_text(self) -> str:
+        # Canonical (sorted, compact) so the text hashed in the chain is the text stored.
+        return json.dumps(self.details, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def _record(row: Any) -> ConsentRecord:
@@ -169,13 +183,18 @@ def save_record(
     evidence_message_id: int | None,
     trigger_message_id: int | None,
     now: datetime,
+    provenance: Provenance | None = None,
 ) -> dict[str, Any]:
     """Append the consent record's change to its history; returns the conversation columns
     that ``ArchiveChain.close`` then writes with the chain's head."""
+    extra = {}
+    if provenance is not None:
+        extra = {"source": provenance.source, "details": provenance.details_text()}
     archive_chain.append(
         conn,
         consent_events,
         {
+            **extra,
             "conversation_id": conversation.id,
             "message_id": trigger_message_id,
             "old_state": conversation.record.state.value,

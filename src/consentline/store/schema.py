@@ -5,7 +5,20 @@ Each area keeps its tables in its own module; importing them here registers them
 
 from __future__ import annotations
 
-from consentline.store import carrier_tables, compliance_tables, portal_tables, tables
+from consentline.store import (
+    carrier_tables,
+    compliance_tables,
+    consent_ops_tables,
+    portal_tables,
+    tables,
+)
 from consentline.store.tables import metadata
 
-__all__ = ["carrier_tables", "compliance_tables", "metadata", "portal_tables", "tables"]
+__all__ = [
+    "carrier_tables",
+    "compliance_tables",
+    "consent_ops_tables",
+    "metadata",
+    "portal_tables",
+    "tables",
+]
