@@ -13,6 +13,7 @@ import typer
 from consentline.app import build_app, utc_now
 from consentline.archive import commands as archive_commands
 from consentline.config import Config
+from consentline.consent_commands import consents, dossiers
 from consentline.domain.errors import DomainError
 from consentline.listener import with_tcp_protocol
 from consentline.observability import logging_config
@@ -25,6 +26,8 @@ from consentline.store.db import make_engine, migrate
 app = typer.Typer(help="ConsentLine: an opt-in policy gateway for business texting.")
 app.add_typer(archive_commands.app, name="archive")
 app.add_typer(salesforce_commands.app, name="salesforce")
+app.add_typer(consents, name="consents")
+app.add_typer(dossiers, name="dossier")
 
 DatabaseUrl = Annotated[
     str | None,

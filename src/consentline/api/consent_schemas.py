@@ -79,3 +79,8 @@ class ImportResultPublic(BaseModel):
     quarantined: list[RowProblemPublic]
     invalid: list[RowProblemPublic]
     dry_run: bool
+
+
+class DossierKeyPublic(BaseModel):
+    public_key: str = Field(description="The raw Ed25519 public key, base64.")
+    key_id: str = Field(description="Its fingerprint, as dossiers name their signer.")

@@ -108,6 +108,20 @@ def canonical(table: str, seq: int, record: Mapping[Any, Any]) -> bytes:
     return _ENCODER.encode(document).encode()
 
 
+def normalized(table: str, record: Mapping[Any, Any]) -> dict[str, Any]:
+    """The hashed fields of a record as JSON values (timestamps as the text hashed), from
+    which ``canonical`` gives the same bytes: what a dossier carries to prove a record."""
+    document = {name: _value(record[name]) for name in FIELDS[table]}
+    for name in OPTIONAL_FIELDS.get(table, ()):
+        if record.get(name) is not None:
+            document[name] = _value(record[name])
+    return document
+
+
+def normalized_conversation(conversation: Mapping[Any, Any]) -> dict[str, Any]:
+    return {name: _value(conversation[name]) for name in CONVERSATION_FIELDS}
+
+
 def genesis(conversation: Mapping[Any, Any]) -> str:
     """Hash 0 of a conversation's chain: binds the chain to its line, contact and channel."""
     document = {name: _value(conversation[name]) for name in CONVERSATION_FIELDS}

@@ -66,10 +66,11 @@ def import_consents(
     dry_run: bool = False,
     allow_opt_in: bool = False,
     region: str = "US",
-    progress: Callable[[int], None] | None = None,
+    progress: Callable[[int, int], None] | None = None,
     batch: int = BATCH,
 ) -> ImportSummary:
-    """Import a CSV file into an organization; ``progress`` is told of each row done."""
+    """Import a CSV file into an organization; ``progress`` is told (rows done, rows in all)
+    after each batch."""
     principal.require(Privilege.SETUP)
     with UnitOfWork(engine, read_only=True) as uow:
         scope = org_lines(uow.connection, visible_org(uow.connection, principal, org_id))
@@ -98,7 +99,7 @@ def import_consents(
             if not summary.dry_run:
                 uow.commit()
         if progress is not None:
-            progress(len(chunk))
+            progress(len(chunk), len(planned))
     return summary
 
 

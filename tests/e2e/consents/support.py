@@ -36,6 +36,5 @@ def import_csv(api: Api, tenant: Tenant, text: str, expect: int = 200, **params:
         tenant.key,
         expect,
         content=text.encode(),
-        headers={"Content-Type": "text/csv"},
         params=params,
     )

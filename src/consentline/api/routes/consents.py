@@ -7,7 +7,7 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.concurrency import run_in_threadpool
-from fastapi.responses import JSONResponse, StreamingResponse
+from fastapi.responses import JSONResponse, Response, StreamingResponse
 from sqlalchemy import Engine
 
 from consentline.api.consent_schemas import (
@@ -15,6 +15,7 @@ from consentline.api.consent_schemas import (
     ConsentDecisionPublic,
     ConsentRequestPending,
     ConsentRequestPublic,
+    DossierKeyPublic,
     ImportResultPublic,
 )
 from consentline.api.deps import ConfigDep, NowDep, PrincipalDep, UowDep, WakeOutbox
@@ -23,6 +24,7 @@ from consentline.api.schemas import OrgIdPath, RecordId
 from consentline.domain.consent import State
 from consentline.domain.messages import Channel
 from consentline.domain.recorded import Method
+from consentline.reports import dossier
 from consentline.service import consent_import, staff_decisions
 from consentline.service.access import Principal
 from consentline.service.consent_export import ExportKind, export_lines
@@ -169,3 +171,44 @@ def export_consents(
         media_type="text/csv; charset=utf-8",
         headers={"Content-Disposition": f'attachment; filename="consents-{kind.value}.csv"'},
     )
+
+
+ZIP_CONTENT: dict[int | str, dict[str, Any]] = {
+    200: {
+        "description": "The signed dossier (ZIP: dossier.html, manifest.json, manifest.sig).",
+        "content": {"application/zip": {"schema": {"type": "string", "format": "binary"}}},
+    }
+}
+
+
+@router.get("/{org_id}/consents/dossier", response_class=Response, responses=ZIP_CONTENT)
+def consent_dossier(
+    org_id: OrgIdPath,
+    request: Request,
+    principal: PrincipalDep,
+    now: NowDep,
+    config: ConfigDep,
+    contact: Annotated[str, Query(max_length=40, description="The contact's number.")],
+    line: Annotated[
+        str | None, Query(max_length=40, description="One line; every line when absent.")
+    ] = None,
+) -> Response:
+    """Every consent decision about one contact with its chain proofs, signed (Reports)."""
+    engine: Engine = request.app.state.engine
+    name, data = dossier.build(
+        engine, principal, org_id, contact, line or None, now, config.default_region
+    )
+    return Response(
+        data,
+        media_type="application/zip",
+        headers={"Content-Disposition": f'attachment; filename="{name}"'},
+    )
+
+
+@router.get("/{org_id}/dossier-key")
+def dossier_key(
+    org_id: OrgIdPath, request: Request, principal: PrincipalDep, now: NowDep
+) -> DossierKeyPublic:
+    """The organization's public key, to verify its dossiers with."""
+    public, fingerprint = dossier.public_key(request.app.state.engine, principal, org_id, now)
+    return DossierKeyPublic(public_key=public, key_id=fingerprint)
