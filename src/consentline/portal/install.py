@@ -11,6 +11,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from consentline.config import Config
 from consentline.portal import (
     auth,
+    consents,
     conversations,
     delivery,
     demo_phones,
@@ -37,6 +38,7 @@ ROUTERS = (
     users.router,
     delivery.router,
     conversations.router,
+    consents.router,
     demo_phones.router,
     operator.router,
     reports.router,

@@ -11,7 +11,7 @@ from sqlalchemy import Connection
 from consentline.domain.consent import State
 from consentline.domain.consent_csv import format_rows
 from consentline.service.access import Principal, Privilege, visible_org
-from consentline.service.recorded import org_lines
+from consentline.service.recorded import OrgLines, org_lines
 from consentline.store.consent_ledger import ledger
 
 
@@ -22,12 +22,18 @@ class ExportKind(StrEnum):
     """Only the opted-out ones: who must not be texted."""
 
 
+def check_export(conn: Connection, principal: Principal, org_id: int) -> OrgLines:
+    """Whether the caller may export this organization's consents (before a download starts,
+    so that a refusal is an error answer and not a broken file)."""
+    principal.require(Privilege.SETUP, Privilege.REPORTS)
+    return org_lines(conn, visible_org(conn, principal, org_id))
+
+
 def export_lines(
     conn: Connection, principal: Principal, org_id: int, kind: ExportKind
 ) -> Iterator[str]:
     """The CSV as text chunks; the caller's connection must stay open while it is read."""
-    principal.require(Privilege.SETUP, Privilege.REPORTS)
-    scope = org_lines(conn, visible_org(conn, principal, org_id))
+    scope = check_export(conn, principal, org_id)
     states = [State.OPTED_OUT.value]
     if kind is ExportKind.LEDGER:
         states.append(State.OPTED_IN.value)

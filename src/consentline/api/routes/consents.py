@@ -27,7 +27,7 @@ from consentline.domain.recorded import Method
 from consentline.reports import dossier
 from consentline.service import consent_import, staff_decisions
 from consentline.service.access import Principal
-from consentline.service.consent_export import ExportKind, export_lines
+from consentline.service.consent_export import ExportKind, check_export, export_lines
 from consentline.store.db import reading
 
 router = APIRouter(prefix="/api/v1/orgs", tags=["consents"], responses=ERROR_RESPONSES)
@@ -162,9 +162,7 @@ def export_consents(
     kind: Annotated[ExportKind, Query(description="ledger or suppression")] = ExportKind.LEDGER,
 ) -> StreamingResponse:
     """The consent ledger (opted in and out) or the suppression list (opted out) as CSV."""
-    # Checked here, so that a refusal is an error answer and not a broken download.
-    staff_decisions_check = export_lines(uow.connection, principal, org_id, kind)
-    del staff_decisions_check
+    check_export(uow.connection, principal, org_id)
     engine: Engine = request.app.state.engine
     return StreamingResponse(
         _stream(engine, principal, org_id, kind),
