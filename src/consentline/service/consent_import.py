@@ -11,21 +11,24 @@ source. Importing the same file again finds every row unchanged.
 from __future__ import annotations
 
 import hashlib
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
 from consentline.domain.consent_csv import ImportRow, RowProblem, parse
 from consentline.domain.errors import DomainError
 from consentline.domain.recorded import Outcome, Source, judge_import, last_change_at
+from consentline.domain.settings import PolicySettings
 from consentline.service.access import Principal, Privilege, visible_org
-from consentline.service.recorded import OrgLines, apply_recorded, lock, org_lines
+from consentline.service.recorded import OrgLines, apply_recorded, org_lines
 from consentline.service.settings import policy_settings
 from consentline.service.unit_of_work import UnitOfWork
-from consentline.store.conversations import Provenance
+from consentline.store.archive import ArchiveBatch
+from consentline.store.conversation_batch import ConversationKey, lock_conversations
+from consentline.store.conversations import ConversationRow, Provenance
 from consentline.store.orgs import LineRow
 
 BATCH = 1000
@@ -80,27 +83,58 @@ def import_consents(
     summary = ImportSummary(dry_run=dry_run or bool(invalid), invalid=invalid)
     summary.rows = len(planned)
     file_hash = hashlib.sha256(data).hexdigest()
-    for start in range(0, len(planned), batch):
-        chunk = planned[start : start + batch]
+    for chunk in _batches(planned, batch):
         with UnitOfWork(engine) as uow:
+            conn = uow.connection
             settings = policy_settings(uow, scope.org.root_id)
+            keys = [key for item in chunk for key in _keys(item)]
+            locked = lock_conversations(conn, scope.org.root_id, keys, now)
+            archive = ArchiveBatch()
             for item in chunk:
                 _import_row(
-                    uow,
+                    conn,
                     principal,
                     scope,
                     settings,
                     item,
+                    locked,
+                    archive,
                     now,
                     file_hash,
                     summary,
                     allow_opt_in=allow_opt_in,
                 )
             if not summary.dry_run:
+                archive.flush(conn)
                 uow.commit()
         if progress is not None:
             progress(len(chunk), len(planned))
     return summary
+
+
+def _keys(item: _Planned) -> list[ConversationKey]:
+    row = item.row
+    return [
+        (line.id, row.contact, row.channel.value)
+        for line in item.lines
+        if line.number != row.contact  # an organization-wide row skips the contact's own line
+    ]
+
+
+def _batches(planned: list[_Planned], size: int) -> Iterator[list[_Planned]]:
+    """Runs of at most ``size`` rows in which no conversation comes twice (a later row of
+    the same conversation must see what the earlier one did, so it waits for the next)."""
+    chunk: list[_Planned] = []
+    seen: set[ConversationKey] = set()
+    for item in planned:
+        keys = _keys(item)
+        if len(chunk) >= size or seen.intersection(keys):
+            yield chunk
+            chunk, seen = [], set()
+        chunk.append(item)
+        seen.update(keys)
+    if chunk:
+        yield chunk
 
 
 def _resolve(
@@ -133,24 +167,25 @@ def _resolve(
 
 
 def _import_row(
-    uow: UnitOfWork,
+    conn: Connection,
     principal: Principal,
     scope: OrgLines,
-    settings: Any,
+    settings: PolicySettings,
     item: _Planned,
+    locked: dict[ConversationKey, ConversationRow],
+    archive: ArchiveBatch,
     now: datetime,
     file_hash: str,
     summary: ImportSummary,
     *,
     allow_opt_in: bool,
 ) -> None:
-    conn = uow.connection
     row = item.row
-    changed = False
+    changed = quarantined = False
     for line in item.lines:
         if line.number == row.contact:
-            continue  # an organization-wide row skips a line that is the contact itself
-        conversation = lock(conn, line, row.contact, row.channel.value, now)
+            continue
+        conversation = locked[(line.id, row.contact, row.channel.value)]
         verdict = judge_import(
             conversation.record,
             last_change_at(conversation.record),
@@ -162,8 +197,12 @@ def _import_row(
         if verdict.outcome is Outcome.QUARANTINE:
             where = f"line {line.number}: " if len(item.lines) > 1 else ""
             summary.quarantined.append(RowProblem(row.row, where + (verdict.reason or "")))
+            quarantined = True
             continue
         if verdict.outcome is Outcome.UNCHANGED:
+            continue
+        changed = True
+        if summary.dry_run:
             continue
         details = {
             "imported_by": principal.name,
@@ -183,11 +222,11 @@ def _import_row(
             row.decided_at or now,
             now,
             Provenance(Source.IMPORT.value, details),
+            batch=archive,
         )
-        changed = True
     if changed:
         summary.applied += 1
-    elif not any(q.row == row.row for q in summary.quarantined[-len(item.lines) :]):
+    elif not quarantined:
         summary.unchanged += 1
 
 

@@ -25,7 +25,7 @@ from consentline.service.access import MAX_ID, Principal, Privilege, visible_lin
 from consentline.service.settings import policy_settings_from
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import conversations as store, orgs as org_store, outbox as outbox_store
-from consentline.store.archive import ArchiveChain
+from consentline.store.archive import ArchiveBatch, ArchiveChain
 from consentline.store.conversations import ConversationRow, NewMessage, Provenance
 from consentline.store.orgs import LineRow, LineWithPolicy
 
@@ -334,13 +334,15 @@ def apply_decision(
     trigger: NewMessage | None,
     now: datetime,
     provenance: Provenance | None = None,
+    batch: ArchiveBatch | None = None,
 ) -> tuple[int | None, int | None]:
-    """Store a decision: archive, status events, holds, outbox and the consent record. The
-    one place that writes a consent change (messages, staff records and imports alike).
-
-    ``trigger`` is the message that caused it; a decision no message made (a staff record,
-    an import) has none, and says where it came from in ``provenance``."""
-    chain = conversation.archive_chain()
+    """Store a decision: archive, status events, holds, outbox and the consent record; the
+    one place that writes a consent change (messages, staff records, imports). ``trigger``
+    is the message that made it; without one, ``provenance`` says where it came from.
+    ``batch`` defers the archive writes of many conversations to one flush (imports)."""
+    if batch is not None and (trigger is not None or decision.auto_messages):
+        raise ValueError("a batch defers inserts that a message's outbox row would need")
+    chain = conversation.archive_chain(batch)
     before, after = conversation.record.state.value, decision.record.state.value
 
     for message_id in decision.expire:

@@ -18,6 +18,7 @@ from consentline.domain.settings import PolicySettings
 from consentline.service.access import MAX_ID
 from consentline.service.messaging import apply_decision, consent_view
 from consentline.store import conversations as store, orgs as org_store
+from consentline.store.archive import ArchiveBatch
 from consentline.store.conversations import ConversationRow, Provenance
 from consentline.store.orgs import LineRow, OrgRow
 
@@ -96,6 +97,7 @@ def apply_recorded(
     provenance: Provenance,
     *,
     notify_contact: bool = False,
+    batch: ArchiveBatch | None = None,
 ) -> dict[str, Any]:
     """Move one locked conversation to ``state``; returns the line and its new record."""
     decision = recorded_decision(
@@ -108,5 +110,5 @@ def apply_recorded(
         notify_contact=notify_contact,
         names=Names(line.employee_name, scope.company_name),
     )
-    _, evidence = apply_decision(conn, conversation, decision, None, now, provenance)
+    _, evidence = apply_decision(conn, conversation, decision, None, now, provenance, batch)
     return {"line": line.number, "consent": consent_view(decision.record, evidence)}

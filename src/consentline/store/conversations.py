@@ -14,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from consentline.domain.consent import ConsentRecord, Party, State
 from consentline.domain.policy import HeldMessage
 from consentline.domain.settings import Mode
-from consentline.store.archive import ArchiveChain
+from consentline.store.archive import ArchiveBatch, ArchiveChain
 from consentline.store.tables import (
     consent_events,
     conversations,
@@ -40,7 +40,7 @@ class ConversationRow:
     held: tuple[HeldMessage, ...] = ()
     """Its held messages, oldest first (read with the lock by ``lock_conversation``)."""
 
-    def archive_chain(self) -> ArchiveChain:
+    def archive_chain(self, batch: ArchiveBatch | None = None) -> ArchiveChain:
         """The chain that this event's archive records join (one per locked conversation)."""
         identity = {
             "id": self.id,
@@ -49,7 +49,7 @@ class ConversationRow:
             "contact": self.contact,
             "channel": self.channel,
         }
-        return ArchiveChain(identity, self.chain_length, self.chain_head)
+        return ArchiveChain(identity, self.chain_length, self.chain_head, batch)
 
 
 @dataclass(frozen=True)
@@ -86,6 +86,11 @@ def _record(row: Any) -> ConsentRecord:
         request_text=row.request_text,
         decided_at=row.decided_at,
     )
+
+
+def conversation_of(row: Any, held: tuple[HeldMessage, ...] = ()) -> ConversationRow:
+    """A ``conversations`` row as a ConversationRow."""
+    return _conversation(row, held)
 
 
 def _conversation(row: Any, held: tuple[HeldMessage, ...] = ()) -> ConversationRow:
