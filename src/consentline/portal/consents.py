@@ -33,7 +33,6 @@ METHODS = (
     (Method.LETTER.value, "Letter"),
     (Method.WEB_FORM.value, "Web form"),
 )
-MAX_UPLOAD = 20_000_000
 
 nav.register(
     nav.NavItem(
@@ -125,9 +124,10 @@ async def import_file(
     dry_run: Annotated[bool, Form()] = False,
     allow_opt_in: Annotated[bool, Form()] = False,
 ) -> Response:
-    data = await file.read(MAX_UPLOAD + 1)
-    if len(data) > MAX_UPLOAD:
-        return _render(page, 413, error=f"The file is larger than {MAX_UPLOAD:,} bytes.")
+    limit = page.config.max_upload_bytes
+    data = await file.read(limit + 1)
+    if len(data) > limit:
+        return _render(page, 413, error=f"The file is larger than {limit:,} bytes.")
     # The import runs its own transactions: end the page's (on SQLite it holds the lock).
     page.uow.commit()
     try:
