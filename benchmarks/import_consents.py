@@ -9,6 +9,9 @@ service the CLI and the API call:
 - the same file again (every row unchanged);
 - ``archive verify`` over the result, which must be intact.
 
+Each line shows the wall time and this process's CPU time (on a busy machine the wall time
+grows with the load; the CPU time much less).
+
     uv run python -m benchmarks.import_consents                      # 100,000 rows, SQLite
     uv run python -m benchmarks.import_consents --rows 20000
     uv run python -m benchmarks.import_consents --database-url postgresql+psycopg://...
@@ -51,11 +54,12 @@ def _csv(rows: int, start: datetime) -> bytes:
 
 
 def _timed(label: str, run: object) -> tuple[float, ImportSummary]:
-    began = time.perf_counter()
+    began, cpu = time.perf_counter(), time.process_time()
     summary = run()  # type: ignore[operator]
     elapsed = time.perf_counter() - began
     print(
-        f"{label:<12} {elapsed:7.1f} s  applied {summary.applied:>7}  unchanged "
+        f"{label:<12} {elapsed:7.1f} s (cpu {time.process_time() - cpu:5.1f} s)  "
+        f"applied {summary.applied:>7}  unchanged "
         f"{summary.unchanged:>7}  quarantined {len(summary.quarantined)}  "
         f"invalid {len(summary.invalid)}"
     )
