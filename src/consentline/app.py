@@ -16,6 +16,7 @@ from consentline.api.middleware import RequestContextMiddleware
 from consentline.api.routes import (
     access,
     audit,
+    consents,
     messages,
     operations,
     orgs,
@@ -122,6 +123,7 @@ def create_app(
         RequestContextMiddleware,
         max_body_bytes=config.max_body_bytes,
         hsts=config.environment == "production",
+        max_upload_bytes=config.max_upload_bytes,
     )
 
     docs.install(app)
@@ -129,6 +131,7 @@ def create_app(
     app.include_router(orgs.router)
     app.include_router(audit.router)
     app.include_router(access.router)
+    app.include_router(consents.router)
     app.include_router(messages.router)
     app.include_router(search.router)
     app.include_router(reports.router)

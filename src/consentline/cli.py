@@ -21,6 +21,7 @@ from consentline.cli_support import (
     open_database,
 )
 from consentline.config import Config
+from consentline.consent_commands import consents, dossiers
 from consentline.listener import with_tcp_protocol
 from consentline.observability import logging_config
 from consentline.salesforce import commands as salesforce_commands
@@ -31,6 +32,8 @@ from consentline.service.unit_of_work import UnitOfWork
 app = typer.Typer(help="ConsentLine: an opt-in policy gateway for business texting.")
 app.add_typer(archive_commands.app, name="archive")
 app.add_typer(salesforce_commands.app, name="salesforce")
+app.add_typer(consents, name="consents")
+app.add_typer(dossiers, name="dossier")
 
 DatabaseUrl = Annotated[
     str | None,

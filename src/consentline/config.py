@@ -40,6 +40,8 @@ class Config(BaseSettings):
     """Items one worker claims at a time."""
     max_body_bytes: int = 1_048_576
     """Requests with a larger body are refused with 413."""
+    max_upload_bytes: int = 20_000_000
+    """The same for file uploads (a consent import: about 200,000 rows)."""
     max_concurrent_requests: int = Field(default=40, ge=1)
     """Requests served at once by one server process (its thread pool has 40 threads);
     more wait in line (see ``api/admission.py``)."""

@@ -37,10 +37,17 @@ class BodyTooLarge(Exception):
     pass
 
 
+# File uploads (consent imports) may be larger than any JSON request.
+UPLOAD_PATHS = re.compile(r"^/api/v1/orgs/[^/]+/consents/import$")
+
+
 class RequestContextMiddleware:
-    def __init__(self, app: ASGIApp, *, max_body_bytes: int, hsts: bool = False) -> None:
+    def __init__(
+        self, app: ASGIApp, *, max_body_bytes: int, max_upload_bytes: int = 0, hsts: bool = False
+    ) -> None:
         self.app = app
         self.max_body_bytes = max_body_bytes
+        self.max_upload_bytes = max(max_upload_bytes, max_body_bytes)
         self.headers = dict(SECURITY_HEADERS)
         if hsts:
             self.headers["Strict-Transport-Security"] = HSTS
@@ -72,25 +79,26 @@ class RequestContextMiddleware:
             await send(message)
 
         received = 0
+        limit = self.max_upload_bytes if UPLOAD_PATHS.match(scope["path"]) else self.max_body_bytes
 
         async def counted_receive() -> Message:
             nonlocal received
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
-                if received > self.max_body_bytes:
+                if received > limit:
                     raise BodyTooLarge
             return message
 
         try:
             declared = headers.get(b"content-length")
-            if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:
+            if declared is not None and declared.isdigit() and int(declared) > limit:
                 raise BodyTooLarge
             await self.app(scope, counted_receive, send_with_headers)
         except BodyTooLarge:
             if response_started:
                 raise
-            await self._too_large(send_with_headers)
+            await self._too_large(send_with_headers, limit)
         finally:
             elapsed = time.perf_counter() - started
             route = getattr(scope.get("route"), "path", "unmatched")
@@ -107,12 +115,12 @@ class RequestContextMiddleware:
             )
             request_id.reset(token)
 
-    async def _too_large(self, send: Send) -> None:
+    async def _too_large(self, send: Send, limit: int) -> None:
         body = json.dumps(
             {
                 "error": {
                     "code": "body_too_large",
-                    "message": f"The request body is larger than {self.max_body_bytes} bytes.",
+                    "message": f"The request body is larger than {limit} bytes.",
                 }
             }
         ).encode()

@@ -64,7 +64,17 @@ FIELDS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Hashed only when set, so records written before these columns existed keep their hash:
+# where a consent decision came from when it did not come from a message (a staff record,
+# an import), and its details as canonical JSON text.
+OPTIONAL_FIELDS: dict[str, tuple[str, ...]] = {"consent_events": ("source", "details")}
+
 CONVERSATION_FIELDS = ("id", "root_id", "line_id", "contact", "channel")
+
+
+def hashed_fields(table: str) -> tuple[str, ...]:
+    """Every column that may take part in a record's hash."""
+    return FIELDS[table] + OPTIONAL_FIELDS.get(table, ())
 
 
 _ENCODER = json.JSONEncoder(ensure_ascii=False, separators=(",", ":"), sort_keys=True)
@@ -90,9 +100,26 @@ def _value(value: Any) -> Any:
 def canonical(table: str, seq: int, record: Mapping[Any, Any]) -> bytes:
     """One record as bytes: sorted-key compact JSON of its hashed fields, table and seq."""
     document = {name: _value(record[name]) for name in FIELDS[table]}
+    for name in OPTIONAL_FIELDS.get(table, ()):
+        if record.get(name) is not None:
+            document[name] = _value(record[name])
     document["_table"] = table
     document["_seq"] = seq
     return _ENCODER.encode(document).encode()
+
+
+def normalized(table: str, record: Mapping[Any, Any]) -> dict[str, Any]:
+    """The hashed fields of a record as JSON values (timestamps as the text hashed), from
+    which ``canonical`` gives the same bytes: what a dossier carries to prove a record."""
+    document = {name: _value(record[name]) for name in FIELDS[table]}
+    for name in OPTIONAL_FIELDS.get(table, ()):
+        if record.get(name) is not None:
+            document[name] = _value(record[name])
+    return document
+
+
+def normalized_conversation(conversation: Mapping[Any, Any]) -> dict[str, Any]:
+    return {name: _value(conversation[name]) for name in CONVERSATION_FIELDS}
 
 
 def genesis(conversation: Mapping[Any, Any]) -> str:

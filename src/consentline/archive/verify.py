@@ -43,7 +43,7 @@ def count_records(engine: Engine) -> int:
 
 def _records(conn: Connection, table_name: str) -> Iterator[tuple[int, int, chain.Stored]]:
     table = metadata.tables[table_name]
-    names = chain.FIELDS[table_name]
+    names = chain.hashed_fields(table_name)
     columns = [table.c[name] for name in names]
     query = select(table.c.chain_seq, table.c.chain_hash, *columns).order_by(
         table.c.conversation_id, table.c.chain_seq
@@ -148,7 +148,7 @@ def verify_conversation(conn: Connection, conversation_id: int) -> VerifyResult:
     records: list[tuple[int, chain.Stored]] = []
     for name in chain.TABLES:
         table = metadata.tables[name]
-        fields = [table.c[field] for field in chain.FIELDS[name]]
+        fields = [table.c[field] for field in chain.hashed_fields(name)]
         query = select(*fields, table.c.chain_seq, table.c.chain_hash).where(
             table.c.conversation_id == conversation_id
         )

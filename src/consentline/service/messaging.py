@@ -26,8 +26,8 @@ from consentline.service.consent_scope import blocked_by_view, scope_block
 from consentline.service.settings import policy_settings, policy_settings_from
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import conversations as store, orgs as org_store, outbox as outbox_store
-from consentline.store.archive import ArchiveChain
-from consentline.store.conversations import ConversationRow, NewMessage
+from consentline.store.archive import ArchiveBatch, ArchiveChain
+from consentline.store.conversations import ConversationRow, NewMessage, Provenance
 from consentline.store.orgs import LineRow, LineWithPolicy
 
 MAX_GROUP_SIZE = 50
@@ -347,7 +347,8 @@ def _handle(
         provider_message_id=provider_message_id,
         group_id=group_id,
     )
-    trigger_id, evidence = _apply(conn, conversation, decision, trigger, context.now)
+    trigger_id, evidence = apply_decision(conn, conversation, decision, trigger, context.now)
+    assert trigger_id is not None
     consent = consent_view(decision.record, evidence)
     if decision.blocked_by is not None:
         consent["blocked_by"] = blocked_by_view(decision.blocked_by)
@@ -363,15 +364,22 @@ def _other_side(sender: Party) -> Party:
     return Party.EMPLOYEE if sender is Party.CONTACT else Party.CONTACT
 
 
-def _apply(
+def apply_decision(
     conn: Connection,
     conversation: ConversationRow,
     decision: Decision,
-    trigger: NewMessage,
+    trigger: NewMessage | None,
     now: datetime,
-) -> tuple[int, int | None]:
-    """Store a decision: archive, status events, holds, outbox and the consent record."""
-    chain = conversation.archive_chain()
+    provenance: Provenance | None = None,
+    batch: ArchiveBatch | None = None,
+) -> tuple[int | None, int | None]:
+    """Store a decision: archive, status events, holds, outbox and the consent record; the
+    one place that writes a consent change (messages, staff records, imports). ``trigger``
+    is the message that made it; without one, ``provenance`` says where it came from.
+    ``batch`` defers the archive writes of many conversations to one flush (imports)."""
+    if batch is not None and (trigger is not None or decision.auto_messages):
+        raise ValueError("a batch defers inserts that a message's outbox row would need")
+    chain = conversation.archive_chain(batch)
     before, after = conversation.record.state.value, decision.record.state.value
 
     for message_id in decision.expire:
@@ -380,12 +388,14 @@ def _apply(
 
     for auto in decision.auto_before:
         store_auto(conn, conversation, chain, auto.template, auto.recipient, auto.body, after, now)
-    trigger_id = store.insert_message(conn, conversation, chain, trigger, now)
-    store.append_status(conn, chain, trigger_id, decision.status, decision.reason, after, now)
-    if decision.status is Status.HELD:
-        store.hold(conn, conversation, trigger_id, trigger.recipient, now)
-    elif decision.status is Status.DELIVERED:
-        outbox_store.enqueue(conn, trigger_id, trigger.recipient, now)
+    trigger_id = None
+    if trigger is not None:
+        trigger_id = store.insert_message(conn, conversation, chain, trigger, now)
+        store.append_status(conn, chain, trigger_id, decision.status, decision.reason, after, now)
+        if decision.status is Status.HELD:
+            store.hold(conn, conversation, trigger_id, trigger.recipient, now)
+        elif decision.status is Status.DELIVERED:
+            outbox_store.enqueue(conn, trigger_id, trigger.recipient, now)
     for auto in decision.auto_after:
         store_auto(conn, conversation, chain, auto.template, auto.recipient, auto.body, after, now)
 
@@ -399,14 +409,14 @@ def _apply(
 
     if decision.decides:
         evidence: int | None = trigger_id
-    elif decision.record.decided_at is None:
-        evidence = None
+    elif decision.record.decided_at is None or provenance is not None:
+        evidence = None  # a recorded decision's evidence is in its consent event
     else:
         evidence = conversation.evidence_message_id
     changed: dict[str, Any] = {}
     if decision.record != conversation.record or evidence != conversation.evidence_message_id:
         changed = store.save_record(
-            conn, conversation, chain, decision.record, evidence, trigger_id, now
+            conn, conversation, chain, decision.record, evidence, trigger_id, now, provenance
         )
     if decision.language != conversation.language:
         changed["language"] = decision.language

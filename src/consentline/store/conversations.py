@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -13,7 +14,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from consentline.domain.consent import ConsentRecord, Party, State
 from consentline.domain.policy import HeldMessage, ScopeBlock
 from consentline.domain.settings import Mode
-from consentline.store.archive import ArchiveChain
+from consentline.store.archive import ArchiveBatch, ArchiveChain
 from consentline.store.tables import (
     consent_events,
     conversations,
@@ -41,7 +42,7 @@ class ConversationRow:
     """Its held messages, oldest first (read with the lock by ``lock_conversation``)."""
     language: str | None = None
 
-    def archive_chain(self) -> ArchiveChain:
+    def archive_chain(self, batch: ArchiveBatch | None = None) -> ArchiveChain:
         """The chain that this event's archive records join (one per locked conversation)."""
         identity = {
             "id": self.id,
@@ -50,7 +51,7 @@ class ConversationRow:
             "contact": self.contact,
             "channel": self.channel,
         }
-        return ArchiveChain(identity, self.chain_length, self.chain_head)
+        return ArchiveChain(identity, self.chain_length, self.chain_head, batch)
 
 
 @dataclass(frozen=True)
@@ -64,6 +65,19 @@ class NewMessage:
     group_id: str | None = None
 
 
+@dataclass(frozen=True)
+class Provenance:
+    """Where a consent change came from when no message made it (a staff record, an
+    import), with its details: who, how, when decided, the evidence."""
+
+    source: str
+    details: dict[str, Any]
+
+    def details_text(self) -> str:
+        # Canonical (sorted, compact) so the text hashed in the chain is the text stored.
+        return json.dumps(self.details, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
 def _record(row: Any) -> ConsentRecord:
     return ConsentRecord(
         state=State(row.state),
@@ -75,6 +89,11 @@ def _record(row: Any) -> ConsentRecord:
         decided_at=row.decided_at,
         optout_source=row.optout_source,
     )
+
+
+def conversation_of(row: Any, held: tuple[HeldMessage, ...] = ()) -> ConversationRow:
+    """A ``conversations`` row as a ConversationRow."""
+    return _conversation(row, held)
 
 
 def _conversation(row: Any, held: tuple[HeldMessage, ...] = ()) -> ConversationRow:
@@ -209,13 +228,18 @@ def save_record(
     evidence_message_id: int | None,
     trigger_message_id: int | None,
     now: datetime,
+    provenance: Provenance | None = None,
 ) -> dict[str, Any]:
     """Append the consent record's change to its history; returns the conversation columns
     that ``ArchiveChain.close`` then writes with the chain's head."""
+    extra = {}
+    if provenance is not None:
+        extra = {"source": provenance.source, "details": provenance.details_text()}
     archive_chain.append(
         conn,
         consent_events,
         {
+            **extra,
             "conversation_id": conversation.id,
             "message_id": trigger_message_id,
             "old_state": conversation.record.state.value,

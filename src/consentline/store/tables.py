@@ -170,6 +170,10 @@ consent_events = Table(
     Column("chain_seq", Integer, nullable=True),
     Column("chain_hash", String(64), nullable=True),
     Column("optout_source", String(100), nullable=True),
+    # A decision that no message made: 'staff' or 'import', with who/how/evidence as
+    # canonical JSON text (both hashed in the chain when set).
+    Column("source", String(20), nullable=True),
+    Column("details", Text, nullable=True),
     Index("uq_consent_events_chain", "conversation_id", "chain_seq", unique=True),
 )
 
