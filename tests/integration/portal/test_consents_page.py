@@ -100,7 +100,7 @@ def test_export_import_and_the_dossier_link(
     assert bad.status_code == 422
     assert "unknown column(s) &#39;phone&#39;" in bad.text
 
-    conversation = portal.get("/conversations", params={"line": LINE, "contact": CONTACT})
+    conversation = portal.get("/conversations/view", params={"line": LINE, "contact": CONTACT})
     assert "Download the signed consent dossier" in conversation.text
     dossier = portal.get("/conversations/dossier", params={"line": LINE, "contact": CONTACT})
     assert dossier.status_code == 200
