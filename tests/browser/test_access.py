@@ -34,7 +34,7 @@ def test_a_reset_link_sets_a_password_once(page: Page, server: Server, browser: 
     tenant = make_tenant(server)
     sign_in(page, tenant.admin)
     page.goto("/setup/users")
-    page.get_by_role("button", name=f"Password reset link for {tenant.viewer}").click()
+    page.get_by_role("button", name=f"Reset password of {tenant.viewer}").click()
     expect(
         page.get_by_role("heading", name=f"Password reset link for {tenant.viewer}")
     ).to_be_visible()

@@ -80,7 +80,9 @@ def login(
         landing = landing_for(uow, signed_in.user_id)
     if signed_in.second_factor != "none":
         now = request.app.state.clock()
-        pending_sign_in.begin(request, signed_in.user_id, signed_in.second_factor, back, now)
+        pending_sign_in.begin(
+            request, signed_in.user_id, signed_in.second_factor, back or landing, now
+        )
         step = (
             "/login/two-factor"
             if signed_in.second_factor == "verify"

@@ -106,5 +106,5 @@ def save_sso(
 
 @router.post(PATH + "/sso/remove")
 def remove_sso(page: PageDep) -> Response:
-    sso_service.remove(page.uow, page.principal, page.root.id)
+    sso_service.remove(page.uow, page.principal, page.root.id, page.now)
     return page.redirect(PATH, "Single sign-on is off: users sign in with their passwords.")

@@ -50,13 +50,14 @@ class RevocationFilter:
     end: date | None = None
 
 
-def revocation_source(trigger_sender: str | None, trigger_kind: str | None) -> str:
-    """Where an opt-out came from, read from what the store records. The one place that
-    maps it: a contact's message is a keyword; no message is the carrier's report
-    (``carrier_optout.mirror_opt_out`` records none); an employee's or the system's
-    message is a staff decision. Imports record no message either: when they are told
-    apart from carrier reports, map them here."""
-    if trigger_sender is None:
+def revocation_source(recorded: str | None, carrier: str | None, trigger_sender: str | None) -> str:
+    """Where an opt-out came from, read from what the store records; the one place that
+    maps it. A staff decision or an import names itself on its consent event; a carrier's
+    report (Twilio STOP, 21610, WhatsApp 131050 or a stop preference) records its
+    ``optout_source``; otherwise a contact's message is a keyword."""
+    if recorded in ("staff", "import"):
+        return recorded
+    if carrier or trigger_sender is None:
         return "carrier"
     if trigger_sender == "contact":
         return "keyword"
@@ -84,7 +85,8 @@ def _events(conn: Connection, scope: Scope, report: RevocationFilter) -> Sequenc
             conversations.c.contact,
             conversations.c.channel,
             trigger.c.sender.label("trigger_sender"),
-            trigger.c.kind.label("trigger_kind"),
+            consent_events.c.source.label("recorded_source"),
+            consent_events.c.optout_source.label("carrier_source"),
         )
         .join(conversations, conversations.c.id == consent_events.c.conversation_id)
         .join(lines, lines.c.id == conversations.c.line_id)
@@ -173,7 +175,9 @@ def _row(event: Any, sent: list[Any], changes: dict[int, list[Any]]) -> dict[str
         "line": event.line,
         "contact": event.contact,
         "channel": event.channel,
-        "source": revocation_source(event.trigger_sender, event.trigger_kind),
+        "source": revocation_source(
+            event.recorded_source, event.carrier_source, event.trigger_sender
+        ),
         "received_at": _iso(received),
         "confirmation_sent_at": _iso(confirmation.sent_at if confirmation else None),
         "confirmation_latency_s": latency,

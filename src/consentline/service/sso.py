@@ -14,6 +14,7 @@ from datetime import datetime
 from urllib.parse import urlsplit
 
 from consentline.domain.errors import Conflict, InvalidInput, NotFound
+from consentline.service import audit
 from consentline.service.access import Principal, Privilege, visible_org
 from consentline.service.orgs import privileges_of
 from consentline.service.unit_of_work import UnitOfWork
@@ -122,14 +123,33 @@ def configure(
         updated_at=now,
     )
     sso_store.put_provider(conn, row)
+    before = _audited(existing) if existing else None
+    after = {**_audited(row), "client_secret_changed": bool((update.client_secret or "").strip())}
+    audit.record(uow, principal, "sso.configured", "org", org.id, before, after, at=now, org=org)
     uow.commit()
     return public(row)
 
 
-def remove(uow: UnitOfWork, principal: Principal, org_id: int) -> None:
+def _audited(row: SsoRow) -> dict[str, object]:
+    """What the audit log keeps of a provider: never the client secret."""
+    return {
+        "issuer": row.issuer,
+        "client_id": row.client_id,
+        "allowed_domains": list(row.allowed_domains),
+        "privileges_claim": row.privileges_claim,
+        "claim_privileges": row.claim_privileges,
+        "create_users": row.create_users,
+    }
+
+
+def remove(uow: UnitOfWork, principal: Principal, org_id: int, now: datetime) -> None:
     org = _main_org(uow, principal, org_id)
-    if not sso_store.delete_provider(uow.connection, org.id):
+    existing = sso_store.get_provider(uow.connection, org.id)
+    if existing is None or not sso_store.delete_provider(uow.connection, org.id):
         raise NotFound("Single sign-on is not set up.", code="no_sso")
+    audit.record(
+        uow, principal, "sso.removed", "org", org.id, _audited(existing), None, at=now, org=org
+    )
     uow.commit()
 
 

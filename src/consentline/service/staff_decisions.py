@@ -14,6 +14,7 @@ from consentline.domain.errors import Conflict, Forbidden, InvalidInput, NotFoun
 from consentline.domain.messages import Channel
 from consentline.domain.phone import to_e164
 from consentline.domain.recorded import Method, Source
+from consentline.service import audit
 from consentline.service.access import Principal, Privilege, visible_org
 from consentline.service.recorded import (
     apply_recorded,
@@ -90,6 +91,22 @@ def record_decision(
                     requested_at=now,
                 )
             )
+        )
+        after = {
+            "contact": contact,
+            "channel": decision.channel.value,
+            "method": decision.method.value,
+        }
+        audit.record(
+            uow,
+            principal,
+            "consent.opt_in_requested",
+            "consent_request",
+            request_id,
+            None,
+            after,
+            at=now,
+            org=org,
         )
         uow.commit()
         return {"request_id": request_id, "status": "pending"}
@@ -193,6 +210,15 @@ def _close(conn: Connection, row: Any, principal: Principal, status: str, now: d
         raise Conflict(f"Consent request {row.id} was closed meanwhile.", code="request_closed")
 
 
+def _audit_close(
+    uow: UnitOfWork, principal: Principal, row: Any, action: str, now: datetime
+) -> None:
+    org = visible_org(uow.connection, principal, row.org_id)
+    before = {"status": "pending", "requested_by": row.requested_by}
+    after = {"status": action.rsplit("_", 1)[-1], "contact": row.contact, "channel": row.channel}
+    audit.record(uow, principal, action, "consent_request", row.id, before, after, at=now, org=org)
+
+
 def approve(
     uow: UnitOfWork, principal: Principal, org_id: int, request_id: int, now: datetime
 ) -> dict[str, Any]:
@@ -229,6 +255,7 @@ def approve(
         )
         for line in sorted(lines, key=lambda line: line.id)
     ]
+    _audit_close(uow, principal, row, "consent.opt_in_approved", now)
     uow.commit()
     return {
         **request_view(row),
@@ -246,6 +273,7 @@ def reject(
     conn = uow.connection
     row = _request(conn, principal, org_id, request_id)
     _close(conn, row, principal, "rejected", now)
+    _audit_close(uow, principal, row, "consent.opt_in_rejected", now)
     uow.commit()
     return {
         **request_view(row),

@@ -18,6 +18,7 @@ from datetime import datetime
 import pyotp
 
 from consentline.domain.errors import Conflict, InvalidInput, Unauthorized
+from consentline.service import audit
 from consentline.service.access import Principal, Privilege, visible_org
 from consentline.service.sign_in import audit_sign_in, check_attempts, count_failure
 from consentline.service.unit_of_work import UnitOfWork
@@ -49,6 +50,13 @@ class TotpStatus:
 class Verified:
     used_recovery_code: bool
     recovery_codes_left: int
+
+
+def _audit(uow: UnitOfWork, user: UserRow, action: str, now: datetime) -> None:
+    """A change to a user's own second factor: never its secret or codes."""
+    org = org_store.get_org(uow.connection, user.org_id) if user.org_id else None
+    actor = f"user:{user.id}:{user.email}"
+    audit.record(uow, actor, action, "user", user.id, None, {"email": user.email}, at=now, org=org)
 
 
 def _user(uow: UnitOfWork, user_id: int) -> UserRow:
@@ -117,12 +125,19 @@ def confirm_enrolment(
     totp_store.enable_factor(uow.connection, user_id, step, now)
     codes = _new_recovery_codes(uow, user_id)
     user_store.clear_failures(uow.connection, user.email)
+    _audit(uow, user, "totp.enabled", now)
     uow.commit()
     return codes
 
 
 def verify(
-    uow: UnitOfWork, user_id: int, code: str, now: datetime, *, client_host: str | None
+    uow: UnitOfWork,
+    user_id: int,
+    code: str,
+    now: datetime,
+    *,
+    client_host: str | None,
+    signing_in: bool = True,
 ) -> Verified:
     """Check a TOTP code or a recovery code of a user whose password was right."""
     user = _user(uow, user_id)
@@ -145,8 +160,9 @@ def verify(
         count_failure(uow, user.email, ip, now)
         raise Unauthorized(WRONG_CODE, code="wrong_code")
     user_store.clear_failures(conn, user.email)
-    method = "recovery_code" if used_recovery else "totp"
-    audit_sign_in(uow, "sign_in.succeeded", user.email, user, now, method=method)
+    if signing_in:
+        method = "recovery_code" if used_recovery else "totp"
+        audit_sign_in(uow, "sign_in.succeeded", user.email, user, now, method=method)
     left = totp_store.unused_recovery_codes(conn, user_id)
     uow.commit()
     return Verified(used_recovery, left)
@@ -162,8 +178,9 @@ def disable(
             "Your organization requires a second factor, so it cannot be turned off.",
             code="totp_required",
         )
-    verify(uow, user_id, code, now, client_host=client_host)
+    verify(uow, user_id, code, now, client_host=client_host, signing_in=False)
     totp_store.delete_factor(uow.connection, user_id)
+    _audit(uow, user, "totp.disabled", now)
     uow.commit()
 
 
@@ -171,8 +188,10 @@ def new_recovery_codes(
     uow: UnitOfWork, user_id: int, code: str, now: datetime, *, client_host: str | None
 ) -> list[str]:
     """Replace every recovery code (the old ones stop working), proven by a current code."""
-    verify(uow, user_id, code, now, client_host=client_host)
+    user = _user(uow, user_id)
+    verify(uow, user_id, code, now, client_host=client_host, signing_in=False)
     codes = _new_recovery_codes(uow, user_id)
+    _audit(uow, user, "recovery_codes.regenerated", now)
     uow.commit()
     return codes
 
@@ -187,7 +206,20 @@ def set_required(
         raise InvalidInput(
             "Sign-in rules are set on the main organization.", code="not_main_organization"
         )
+    before = totp_store.requires_totp(uow.connection, org.id)
     totp_store.set_requires_totp(uow.connection, org.id, required, now)
+    if before != required:
+        audit.record(
+            uow,
+            principal,
+            "sign_in_policy.changed",
+            "org",
+            org.id,
+            {"require_totp": before},
+            {"require_totp": required},
+            at=now,
+            org=org,
+        )
     uow.commit()
     return required
 

@@ -108,3 +108,31 @@ def test_recording_needs_setup_and_stays_inside_the_organization(api: Api) -> No
     assert bad["error"]["code"] == "invalid_phone_number"
     record(api, tenant, 422, state="opted_out", method="pigeon")
     assert state(api, tenant) == "none"
+
+
+def test_staff_and_keyword_opt_outs_keep_their_source_in_the_revocation_clock(api: Api) -> None:
+    tenant = api.tenant()
+    api.inbound(tenant, CONTACT, "Hello")
+    api.inbound(tenant, CONTACT, "STOP")
+    record(api, tenant, 201, state="opted_out", contact="+15557770009", line=tenant.line)
+    report = api.call("GET", "/api/v1/reports/revocations", tenant.key, 200)
+    sources = sorted((row["contact"], row["source"]) for row in report["rows"])
+    assert sources == [(CONTACT, "keyword"), ("+15557770009", "staff")]
+    assert report["summary"]["by_source"]["staff"] == 1
+    assert report["summary"]["by_source"]["keyword"] == 1
+    # Each step of a four-eyes request is in the tamper-evident audit log.
+    asked = record(api, tenant, 202, state="opted_in", line=tenant.line)
+    other = setup_key(api, tenant, "Second approver")
+    path = f"/api/v1/orgs/{tenant.org_id}/consent-requests/{asked['request_id']}/approve"
+    api.call("POST", path, other, 200)
+    log = api.call(
+        "GET",
+        f"/api/v1/orgs/{tenant.org_id}/audit-log",
+        tenant.key,
+        200,
+        params={"action": "consent"},
+    )
+    assert [item["action"] for item in log["items"]] == [
+        "consent.opt_in_approved",
+        "consent.opt_in_requested",
+    ]

@@ -49,9 +49,9 @@ def put_sso(
 
 
 @router.delete("/{org_id}/sso", status_code=204)
-def delete_sso(org_id: OrgIdPath, uow: UowDep, principal: PrincipalDep) -> Response:
+def delete_sso(org_id: OrgIdPath, uow: UowDep, principal: PrincipalDep, now: NowDep) -> Response:
     """Turn single sign-on off: users sign in with their passwords again."""
-    sso_service.remove(uow, principal, org_id)
+    sso_service.remove(uow, principal, org_id, now)
     return Response(status_code=204)
 
 
