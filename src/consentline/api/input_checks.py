@@ -30,7 +30,10 @@ async def storable_request(request: Request) -> None:
     # on the page itself; only the JSON API refuses an out-of-range number here.
     api = request.url.path.startswith("/api/")
     for name, value in request.query_params.multi_items():
-        _check_parameter(value, name) if api else storable(value, name)
+        if api:
+            _check_parameter(value, name)
+        else:
+            storable(value, name)
     content_type = request.headers.get("content-type", "")
     if "json" in content_type:
         try:
