@@ -32,6 +32,7 @@ from consentline.portal import install as portal
 from consentline.providers.outbox import OutboxWorker
 from consentline.providers.router import Carriers
 from consentline.service.expiry import expire_overdue
+from consentline.service.unit_of_work import UnitsOfWork
 from consentline.store.db import make_engine, migrate
 
 Clock = Callable[[], datetime]
@@ -61,7 +62,7 @@ def outbox_worker(engine: Engine, config: Config, clock: Clock = utc_now) -> Out
         default_providers(config, clock),
         clock,
         interval=config.outbox_interval,
-        housekeeping=lambda: expire_overdue(engine, clock),
+        housekeeping=lambda: expire_overdue(UnitsOfWork(engine, source="expiry"), clock),
         max_attempts=config.outbox_max_attempts,
         lease_seconds=config.outbox_lease_seconds,
         batch=config.outbox_batch,

@@ -11,6 +11,7 @@ from __future__ import annotations
 from typing import Any
 
 from consentline.service.expiry import expire_overdue
+from consentline.service.unit_of_work import UnitsOfWork
 from consentline.store import outbox as outbox_store
 from tests.helpers import Api, Tenant
 from tests.spec_texts import (
@@ -81,7 +82,7 @@ def state(api: Api, tenant: Tenant, contact: str = CONTACT) -> str:
 
 def run_housekeeping(api: Api) -> int:
     """The worker's periodic sweep that expires holds past ``hold_max_age``."""
-    return int(expire_overdue(api.engine, api.clock))
+    return int(expire_overdue(UnitsOfWork(api.engine), api.clock))
 
 
 def set_mode(api: Api, tenant: Tenant, *, enabled: bool, mode: str | None = None) -> Any:

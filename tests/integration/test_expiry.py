@@ -5,6 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, select
 
 from consentline.service.expiry import expire_overdue
+from consentline.service.unit_of_work import UnitsOfWork
 from consentline.store.tables import holds, outbox
 from tests.integration.conftest import Gateway
 
@@ -25,11 +26,11 @@ def test_the_sweep_expires_only_messages_past_the_limit(gateway: Gateway) -> Non
         queued = conn.execute(select(func.count()).select_from(outbox)).scalar_one()
 
     gateway.clock.advance(days=4, seconds=1)  # "first" is now 7 days and 1 second old
-    assert expire_overdue(gateway.engine, gateway.clock) == 1
+    assert expire_overdue(UnitsOfWork(gateway.engine), gateway.clock) == 1
     assert _held_bodies(gateway) == {"first": "expired", "second": "held"}
     assert gateway.conversation(CONTACT)["consent"]["state"] == "pending"  # type: ignore[index]
 
-    assert expire_overdue(gateway.engine, gateway.clock) == 0  # nothing twice
+    assert expire_overdue(UnitsOfWork(gateway.engine), gateway.clock) == 0  # nothing twice
     with gateway.engine.connect() as conn:
         assert conn.execute(select(func.count()).select_from(outbox)).scalar_one() == queued
         assert conn.execute(select(func.count()).select_from(holds)).scalar_one() == 1

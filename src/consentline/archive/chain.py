@@ -14,6 +14,11 @@ every event: no lock is shared between two conversations.
 
 Only the fields listed in ``FIELDS`` are hashed, by name, so columns added later to these
 tables never change an existing record's hash.
+
+Version 2 (``chain_version`` = 2, itself hashed) leaves the row id out, so a record's hash
+is known before it is inserted and the record is written once, sealed. Records written
+before it (no ``chain_version``) keep their version 1 hash, row id included, and verify as
+they always did; a version flipped either way no longer matches its hash.
 """
 
 from __future__ import annotations
@@ -67,7 +72,15 @@ FIELDS: dict[str, tuple[str, ...]] = {
 # Hashed only when set, so records written before these columns existed keep their hash:
 # where a consent decision came from when it did not come from a message (a staff record,
 # an import), and its details as canonical JSON text.
-OPTIONAL_FIELDS: dict[str, tuple[str, ...]] = {"consent_events": ("source", "details")}
+OPTIONAL_FIELDS: dict[str, tuple[str, ...]] = {
+    "messages": ("chain_version",),
+    "message_events": ("chain_version",),
+    "consent_events": ("source", "details", "chain_version"),
+}
+VERSION = 2
+_WITHOUT_ID = {
+    table: tuple(name for name in names if name != "id") for table, names in FIELDS.items()
+}
 
 CONVERSATION_FIELDS = ("id", "root_id", "line_id", "contact", "channel")
 
@@ -97,9 +110,13 @@ def _value(value: Any) -> Any:
     raise TypeError(f"cannot hash a {type(value).__name__}")
 
 
+def _fields(table: str, record: Mapping[Any, Any]) -> tuple[str, ...]:
+    return FIELDS[table] if record.get("chain_version") is None else _WITHOUT_ID[table]
+
+
 def canonical(table: str, seq: int, record: Mapping[Any, Any]) -> bytes:
     """One record as bytes: sorted-key compact JSON of its hashed fields, table and seq."""
-    document = {name: _value(record[name]) for name in FIELDS[table]}
+    document = {name: _value(record[name]) for name in _fields(table, record)}
     for name in OPTIONAL_FIELDS.get(table, ()):
         if record.get(name) is not None:
             document[name] = _value(record[name])
@@ -110,7 +127,8 @@ def canonical(table: str, seq: int, record: Mapping[Any, Any]) -> bytes:
 
 def normalized(table: str, record: Mapping[Any, Any]) -> dict[str, Any]:
     """The hashed fields of a record as JSON values (timestamps as the text hashed), from
-    which ``canonical`` gives the same bytes: what a dossier carries to prove a record."""
+    which ``canonical`` gives the same bytes: what a dossier carries to prove a record (the
+    row id too, which version 2 does not hash)."""
     document = {name: _value(record[name]) for name in FIELDS[table]}
     for name in OPTIONAL_FIELDS.get(table, ()):
         if record.get(name) is not None:

@@ -19,6 +19,9 @@ from consentline.domain.templates import RenderContext, render
 
 OPTED_OUT_REASON = "opted_out"
 AWAITING_CONSENT_REASON = "awaiting_consent"
+EXPIRED_REASON = "hold_max_age"
+"""Why a held message expired; a discarded one was discarded because the contact opted out
+(``OPTED_OUT_REASON``)."""
 
 
 @dataclass(frozen=True)
@@ -197,6 +200,17 @@ def expire_held(
 ) -> tuple[int, ...]:
     """Held messages past ``hold_max_age``: they become expired, nothing is sent."""
     return _split_expired(held, now, hold_max_age)[1]
+
+
+def expiry(
+    record: ConsentRecord,
+    held: list[HeldMessage] | tuple[HeldMessage, ...],
+    now: datetime,
+    hold_max_age: int,
+) -> Decision:
+    """The sweep's decision for a conversation: its overdue held messages expire, the
+    consent record stays as it is (no message made this decision)."""
+    return Decision(record, Status.EXPIRED, expire=expire_held(held, now, hold_max_age))
 
 
 def _split_expired(

@@ -225,10 +225,10 @@ def _deliver_one(
                 now,
                 in_doubt=failure.in_doubt,
             )
+            if failure.opted_out:
+                source = f"{provider_name}:{failure.code or 'opted_out'}"
+                mirror_opt_out(uow, item.conversation_id, source, now)
             uow.commit()
-        if failure.opted_out:
-            source = f"{provider_name}:{failure.code or 'opted_out'}"
-            mirror_opt_out(engine, item.conversation_id, source, now)
         return 0
     with UnitOfWork(engine) as uow:
         outbox_store.record_sent(uow.connection, item.id, owner, provider_name, message_id, clock())

@@ -12,13 +12,11 @@ from __future__ import annotations
 import logging
 from datetime import datetime
 
-from sqlalchemy import Engine
-
 from consentline.domain.carrier_policy import carrier_opt_out
-from consentline.domain.consent import Party, Status
+from consentline.domain.consent import Party
 from consentline.domain.phone import mask
 from consentline.domain.policy import Message, Names
-from consentline.service.messaging import store_auto
+from consentline.service.record_decision import record_decision
 from consentline.service.settings import policy_settings_from
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import conversations as store, orgs as org_store
@@ -27,17 +25,15 @@ from consentline.store.conversations import ConversationRow
 log = logging.getLogger(__name__)
 
 
-def mirror_opt_out(engine: Engine, conversation_id: int, source: str, now: datetime) -> str:
-    """Record the carrier's opt-out on a conversation; returns the new state."""
-    with UnitOfWork(engine) as uow:
-        conversation = store.lock_conversation_by_id(uow.connection, conversation_id)
-        after = _apply(uow, conversation, source, now)
-        uow.commit()
-        return after
+def mirror_opt_out(uow: UnitOfWork, conversation_id: int, source: str, now: datetime) -> str:
+    """Record the carrier's opt-out on a conversation; returns the new state. Part of the
+    caller's unit of work (the delivery report that carried it), which commits both."""
+    conversation = store.lock_conversation_by_id(uow.connection, conversation_id)
+    return _apply(uow, conversation, source, now)
 
 
 def opt_out_contact(
-    engine: Engine,
+    uow: UnitOfWork,
     *,
     root_id: int,
     line_id: int,
@@ -47,13 +43,8 @@ def opt_out_contact(
     now: datetime,
 ) -> str:
     """The carrier's opt-out for a contact of a line, whether or not they ever wrote."""
-    with UnitOfWork(engine) as uow:
-        conversation = store.lock_conversation(
-            uow.connection, root_id, line_id, contact, channel, now
-        )
-        after = _apply(uow, conversation, source, now)
-        uow.commit()
-        return after
+    conversation = store.lock_conversation(uow.connection, root_id, line_id, contact, channel, now)
+    return _apply(uow, conversation, source, now)
 
 
 def _apply(uow: UnitOfWork, conversation: ConversationRow, source: str, now: datetime) -> str:
@@ -70,19 +61,8 @@ def _apply(uow: UnitOfWork, conversation: ConversationRow, source: str, now: dat
         names,
         source=source,
     )
-    before, after = conversation.record.state.value, decision.record.state.value
-    chain = conversation.archive_chain()
-    for message_id in decision.expire:
-        store.append_status(conn, chain, message_id, Status.EXPIRED, "hold_max_age", before, now)
-    for message_id in decision.discard:
-        store.append_status(conn, chain, message_id, Status.DISCARDED, "opted_out", after, now)
-    store.release_holds(conn, [*decision.expire, *decision.discard])
-    for auto in decision.auto_messages:
-        store_auto(conn, conversation, chain, auto.template, auto.recipient, auto.body, after, now)
-    changed = {}
+    # The evidence is the carrier's report, not a message of ours: no message, no evidence id.
+    record_decision(conn, conversation, decision, None, now)
     if decision.record != conversation.record:
-        # The evidence is the carrier's report, not a message of ours: no evidence id.
-        changed = store.save_record(conn, conversation, chain, decision.record, None, None, now)
         log.info("carrier opt-out (%s) recorded for contact %s", source, mask(conversation.contact))
-    chain.close(conn, **changed)
-    return after
+    return decision.record.state.value

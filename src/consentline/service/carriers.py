@@ -15,7 +15,7 @@ from consentline.service import audit
 from consentline.service.access import Principal, Privilege, visible_org
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import carriers as carrier_store, orgs as org_store
-from consentline.store.orgs import LineRow
+from consentline.store.orgs import LineRow, LineWithPolicy
 
 
 def get_providers(uow: UnitOfWork, principal: Principal, org_id: int) -> dict[str, Any]:
@@ -77,8 +77,15 @@ def _shown(settings: CarrierSettings, section: str, key: str) -> Any:
 
 @dataclass(frozen=True)
 class CarrierLine:
-    line: LineRow
+    """A webhook's line with what receiving a message on it needs: its organization's
+    policy (``policy``) and carrier settings."""
+
+    policy: LineWithPolicy
     settings: CarrierSettings
+
+    @property
+    def line(self) -> LineRow:
+        return self.policy.line
 
 
 def webhook_principal(root_id: int, carrier: str) -> Principal:
@@ -88,30 +95,45 @@ def webhook_principal(root_id: int, carrier: str) -> Principal:
 
 def twilio_line(conn: Connection, number: str) -> CarrierLine | None:
     """The line a Twilio webhook is for, when its organization routes it through Twilio."""
-    line = org_store.find_line_by_number(conn, number)
-    if line is None or line.retired_at is not None:  # a retired line is served no more
+    found = carrier_store.line_with_carrier(conn, number)
+    if found is None:
         return None
-    settings = carrier_store.load(conn, line.root_id)
-    if not settings.serves_twilio(line.number) or settings.twilio is None:
+    policy, settings = found
+    if policy.line.retired_at is not None:  # a retired line is served no more
         return None
-    return CarrierLine(line, settings)
+    if not settings.serves_twilio(policy.line.number) or settings.twilio is None:
+        return None
+    return CarrierLine(policy, settings)
 
 
-def whatsapp_line(conn: Connection, phone_number_id: str) -> CarrierLine | None:
-    for _root_id, settings in carrier_store.every(conn):
+def whatsapp_line(
+    conn: Connection,
+    phone_number_id: str,
+    accounts: list[tuple[int, CarrierSettings]] | None = None,
+) -> CarrierLine | None:
+    """The line a WhatsApp business number id is for; ``accounts``: every organization's
+    carrier settings, when the caller already read them."""
+    for _root_id, settings in carrier_store.every(conn) if accounts is None else accounts:
         for number, known_id in settings.whatsapp_lines.items():
             if known_id == phone_number_id and settings.whatsapp is not None:
-                line = org_store.find_line_by_number(conn, number)
-                served = line is not None and line.retired_at is None
-                return CarrierLine(line, settings) if line and served else None
+                policy = org_store.line_with_policy(conn, number)
+                served = policy is not None and policy.line.retired_at is None
+                return CarrierLine(policy, settings) if policy and served else None
     return None
 
 
-def whatsapp_accounts(conn: Connection) -> list[tuple[int, str]]:
+def carrier_accounts(conn: Connection) -> list[tuple[int, CarrierSettings]]:
+    """Every organization's carrier settings."""
+    return carrier_store.every(conn)
+
+
+def whatsapp_accounts(
+    conn: Connection, accounts: list[tuple[int, CarrierSettings]] | None = None
+) -> list[tuple[int, str]]:
     """Each organization with a WhatsApp account, and its app secret (which signs Meta's
     notifications): a notification's signature is checked before its body is read."""
     found = []
-    for root_id, settings in carrier_store.every(conn):
+    for root_id, settings in carrier_store.every(conn) if accounts is None else accounts:
         account = settings.whatsapp
         if account is not None and account.app_secret:
             found.append((root_id, account.app_secret))

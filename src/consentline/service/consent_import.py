@@ -4,7 +4,7 @@ The whole file is read and checked first; if any row is invalid, nothing is appl
 run becomes a dry run that lists every problem with its line number). Valid rows are then
 applied in batches, each batch one transaction: every row locks its conversation, is judged
 against what ConsentLine already knows (``domain.recorded.judge_import``) and, if it changes
-something, goes through ``apply_decision`` like any other consent change, archived with its
+something, goes through ``record_decision`` like any other consent change, archived with its
 source. Importing the same file again finds every row unchanged.
 """
 

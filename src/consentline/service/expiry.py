@@ -5,18 +5,17 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
-from sqlalchemy import Engine
-
-from consentline.domain.consent import Status
-from consentline.domain.policy import expire_held
+from consentline.domain.policy import expiry
+from consentline.service.record_decision import record_decision
 from consentline.service.settings import policy_settings
-from consentline.service.unit_of_work import UnitOfWork
+from consentline.service.unit_of_work import UnitsOfWork
 from consentline.store import conversations as store
 
 
-def expire_overdue(engine: Engine, clock: Callable[[], datetime]) -> int:
-    """Expire every overdue held message; returns how many expired."""
-    with UnitOfWork(engine) as uow:
+def expire_overdue(new_unit_of_work: UnitsOfWork, clock: Callable[[], datetime]) -> int:
+    """Expire every overdue held message; returns how many expired. One transaction per
+    conversation: a long sweep never blocks live traffic for long."""
+    with new_unit_of_work(read_only=True) as uow:
         now = clock()
         due: list[tuple[int, int]] = []
         for root_id in store.roots_with_holds(uow.connection):
@@ -28,24 +27,10 @@ def expire_overdue(engine: Engine, clock: Callable[[], datetime]) -> int:
                 due.append((conversation_id, max_age))
     expired = 0
     for conversation_id, max_age in due:
-        # One transaction per conversation: a long sweep never blocks live traffic for long.
-        with UnitOfWork(engine) as uow:
+        with new_unit_of_work() as uow:
             conversation = store.lock_conversation_by_id(uow.connection, conversation_id)
-            overdue = expire_held(conversation.held, now, max_age)
-            state = conversation.record.state.value
-            chain = conversation.archive_chain()
-            for message_id in overdue:
-                store.append_status(
-                    uow.connection,
-                    chain,
-                    message_id,
-                    Status.EXPIRED,
-                    "hold_max_age",
-                    state,
-                    now,
-                )
-            store.release_holds(uow.connection, list(overdue))
-            chain.close(uow.connection)
+            decision = expiry(conversation.record, conversation.held, now, max_age)
+            record_decision(uow.connection, conversation, decision, None, now)
             uow.commit()
-            expired += len(overdue)
+            expired += len(decision.expire)
     return expired

@@ -14,8 +14,9 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection
+from sqlalchemy.exc import IntegrityError
 
-from consentline.domain.consent import ConsentRecord, Kind, Party, State, Status
+from consentline.domain.consent import ConsentRecord, Kind, Party, State
 from consentline.domain.errors import Conflict, GroupRefused, InvalidInput, LineRetired
 from consentline.domain.messages import Channel, check_body
 from consentline.domain.phone import contact_id, to_e164
@@ -23,11 +24,11 @@ from consentline.domain.policy import Decision, Message, Names, decide
 from consentline.domain.settings import PolicySettings
 from consentline.service.access import MAX_ID, Principal, Privilege, visible_line
 from consentline.service.consent_scope import blocked_by_view, scope_block
+from consentline.service.record_decision import record_decision
 from consentline.service.settings import policy_settings, policy_settings_from
 from consentline.service.unit_of_work import UnitOfWork
-from consentline.store import conversations as store, orgs as org_store, outbox as outbox_store
-from consentline.store.archive import ArchiveBatch, ArchiveChain
-from consentline.store.conversations import ConversationRow, NewMessage, Provenance
+from consentline.store import conversations as store, orgs as org_store
+from consentline.store.conversations import ConversationRow, NewMessage
 from consentline.store.orgs import LineRow, LineWithPolicy
 
 MAX_GROUP_SIZE = 50
@@ -83,7 +84,15 @@ def _iso(moment: datetime | None) -> str | None:
     return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
-def receive_inbound(
+def receive_inbound(uow: UnitOfWork, principal: Principal, **message: Any) -> MessageResult:
+    """A contact's message arriving for an employee's line, received and committed (see
+    ``receive`` for its arguments)."""
+    result = receive(uow, principal, **message)
+    uow.commit()
+    return result
+
+
+def receive(
     uow: UnitOfWork,
     principal: Principal,
     *,
@@ -96,48 +105,59 @@ def receive_inbound(
     default_region: str = "US",
     rule: Rule = decide,
     from_carrier: bool = False,
+    found_line: LineWithPolicy | None = None,
 ) -> MessageResult:
-    """A contact's message arriving for an employee's line.
+    """A contact's message arriving for an employee's line, in the caller's unit of work
+    (which commits it, with anything else the caller keeps, such as the carrier's part).
 
     ``rule``: the policy rule that decides it; a carrier that already handled a keyword
     (``carrier_policy``) is not answered twice. ``from_carrier``: a signed notification,
-    which the API's rules for bodies never refuse (SPEC §7)."""
+    which the API's rules for bodies never refuse (SPEC §7). ``found_line``: the line, when
+    the caller already read it in this unit of work (a webhook, to check its signature).
+
+    A message with a carrier id is received once: a retry answers what the first answered.
+    The retry is found by the message's unique carrier id when it is stored, so the common
+    case (a new message) reads nothing to look for it."""
     principal.require(Privilege.MESSAGING)
     if not from_carrier:
         check_body(body, channel)
     contact = contact_id(sender, default_region, whatsapp=channel is Channel.WHATSAPP)
-    context = _context(uow, principal, line, channel, now, default_region)
-    conversation = _lock(uow.connection, context, contact)
-    if provider_message_id:
+    context = _context(uow, principal, line, channel, now, default_region, found_line)
+    try:
+        conversation = _lock(uow.connection, context, contact)
+        result = _handle(
+            uow.connection,
+            context,
+            conversation,
+            Message(Party.CONTACT, body, now),
+            provider_message_id=provider_message_id,
+            rule=rule,
+        )
+        if provider_message_id:
+            store.save_receipt(
+                uow.connection,
+                context.line.root_id,
+                channel.value,
+                provider_message_id,
+                result.as_json(),
+                now,
+            )
+    except IntegrityError:
+        if not provider_message_id:
+            raise
+        uow.rollback()
         first = store.find_receipt(
             uow.connection, context.line.root_id, channel.value, provider_message_id
         )
-        if first is not None:
-            return MessageResult(
-                id=first["id"],
-                status=first["status"],
-                reason=first.get("reason"),
-                consent=first["consent"],
-                replayed=True,
-            )
-    result = _handle(
-        uow.connection,
-        context,
-        conversation,
-        Message(Party.CONTACT, body, now),
-        provider_message_id=provider_message_id,
-        rule=rule,
-    )
-    if provider_message_id:
-        store.save_receipt(
-            uow.connection,
-            context.line.root_id,
-            channel.value,
-            provider_message_id,
-            result.as_json(),
-            now,
+        if first is None:
+            raise
+        return MessageResult(
+            id=first["id"],
+            status=first["status"],
+            reason=first.get("reason"),
+            consent=first["consent"],
+            replayed=True,
         )
-    uow.commit()
     return result
 
 
@@ -238,8 +258,12 @@ def _context(
     channel: Channel,
     now: datetime,
     region: str,
+    found: LineWithPolicy | None = None,
 ) -> _Context:
-    found = _find_line_with_policy(uow.connection, principal, ref, region)
+    if found is None:
+        found = _find_line_with_policy(uow.connection, principal, ref, region)
+    else:
+        visible_line(uow.connection, principal, found.line, found.line.number)
     line = found.line
     if line.retired_at is not None:
         raise LineRetired(
@@ -347,13 +371,13 @@ def _handle(
         provider_message_id=provider_message_id,
         group_id=group_id,
     )
-    trigger_id, evidence = apply_decision(conn, conversation, decision, trigger, context.now)
-    assert trigger_id is not None
-    consent = consent_view(decision.record, evidence)
+    recorded = record_decision(conn, conversation, decision, trigger, context.now)
+    assert recorded.message_id is not None
+    consent = consent_view(decision.record, recorded.evidence_message_id)
     if decision.blocked_by is not None:
         consent["blocked_by"] = blocked_by_view(decision.blocked_by)
     return MessageResult(
-        id=trigger_id,
+        id=recorded.message_id,
         status=decision.status.value,
         reason=decision.reason,
         consent=consent,
@@ -362,90 +386,3 @@ def _handle(
 
 def _other_side(sender: Party) -> Party:
     return Party.EMPLOYEE if sender is Party.CONTACT else Party.CONTACT
-
-
-def apply_decision(
-    conn: Connection,
-    conversation: ConversationRow,
-    decision: Decision,
-    trigger: NewMessage | None,
-    now: datetime,
-    provenance: Provenance | None = None,
-    batch: ArchiveBatch | None = None,
-) -> tuple[int | None, int | None]:
-    """Store a decision: archive, status events, holds, outbox and the consent record; the
-    one place that writes a consent change (messages, staff records, imports). ``trigger``
-    is the message that made it; without one, ``provenance`` says where it came from.
-    ``batch`` defers the archive writes of many conversations to one flush (imports)."""
-    if batch is not None and (trigger is not None or decision.auto_messages):
-        raise ValueError("a batch defers inserts that a message's outbox row would need")
-    chain = conversation.archive_chain(batch)
-    before, after = conversation.record.state.value, decision.record.state.value
-
-    for message_id in decision.expire:
-        store.append_status(conn, chain, message_id, Status.EXPIRED, "hold_max_age", before, now)
-    store.release_holds(conn, list(decision.expire))
-
-    for auto in decision.auto_before:
-        store_auto(conn, conversation, chain, auto.template, auto.recipient, auto.body, after, now)
-    trigger_id = None
-    if trigger is not None:
-        trigger_id = store.insert_message(conn, conversation, chain, trigger, now)
-        store.append_status(conn, chain, trigger_id, decision.status, decision.reason, after, now)
-        if decision.status is Status.HELD:
-            store.hold(conn, conversation, trigger_id, trigger.recipient, now)
-        elif decision.status is Status.DELIVERED:
-            outbox_store.enqueue(conn, trigger_id, trigger.recipient, now)
-    for auto in decision.auto_after:
-        store_auto(conn, conversation, chain, auto.template, auto.recipient, auto.body, after, now)
-
-    recipients = store.hold_recipients(conn, list(decision.release))
-    for message_id in decision.release:
-        store.append_status(conn, chain, message_id, Status.DELIVERED, None, after, now)
-        outbox_store.enqueue(conn, message_id, recipients[message_id], now)
-    for message_id in decision.discard:
-        store.append_status(conn, chain, message_id, Status.DISCARDED, "opted_out", after, now)
-    store.release_holds(conn, [*decision.release, *decision.discard])
-
-    if decision.decides:
-        evidence: int | None = trigger_id
-    elif decision.record.decided_at is None or provenance is not None:
-        evidence = None  # a recorded decision's evidence is in its consent event
-    else:
-        evidence = conversation.evidence_message_id
-    changed: dict[str, Any] = {}
-    if decision.record != conversation.record or evidence != conversation.evidence_message_id:
-        changed = store.save_record(
-            conn, conversation, chain, decision.record, evidence, trigger_id, now, provenance
-        )
-    if decision.language != conversation.language:
-        changed["language"] = decision.language
-    chain.close(conn, **changed)
-    return trigger_id, evidence
-
-
-def store_auto(
-    conn: Connection,
-    conversation: ConversationRow,
-    chain: ArchiveChain,
-    template: str,
-    recipient: Party,
-    body: str,
-    state: str,
-    now: datetime,
-    provider_message_id: str | None = None,
-) -> int:
-    """An auto message, archived and queued; also a carrier's notice (``provider_message_id``
-    is then the carrier's id of it)."""
-    message = NewMessage(
-        Party.SYSTEM.value, recipient.value, Kind.AUTO.value, template, body, provider_message_id
-    )
-    message_id = store.insert_message(conn, conversation, chain, message, now)
-    store.append_status(conn, chain, message_id, Status.DELIVERED, None, state, now)
-    outbox_store.enqueue(conn, message_id, recipient.value, now)
-    if template.endswith("optout_confirmation"):
-        # The FCC presumes a confirmation lawful within 5 minutes: ahead of ordinary traffic.
-        outbox_store.prioritize_conversation(
-            conn, conversation.id, outbox_store.PRIORITY_OPT_OUT_CONFIRMATION
-        )
-    return message_id

@@ -7,12 +7,15 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from consentline.domain.consent import Party
+from consentline.domain.consent import Kind, Party, Status
 from consentline.domain.messages import Channel
+from consentline.domain.policy import Decision
 from consentline.service.access import Principal, Privilege
-from consentline.service.messaging import LineRef, find_line, store_auto
+from consentline.service.messaging import LineRef, find_line
+from consentline.service.record_decision import record_decision
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import conversations as store
+from consentline.store.conversations import NewMessage
 
 NOTICE_TEMPLATE = "carrier_notice"
 
@@ -29,8 +32,9 @@ def record_notice(
     provider_message_id: str | None = None,
     region: str = "US",
 ) -> int:
-    """Archive the notice (once per carrier id) and queue it to the employee; returns its
-    message id. ``contact`` is already the contact's key (``phone.contact_id``)."""
+    """Archive the notice (once per carrier id) and queue it to the employee, in the caller's
+    unit of work; returns its message id. ``contact`` is already the contact's key
+    (``phone.contact_id``)."""
     principal.require(Privilege.MESSAGING)
     conn = uow.connection
     found = find_line(conn, principal, line, region)
@@ -41,22 +45,19 @@ def record_notice(
         first = store.find_receipt(conn, found.root_id, channel.value, provider_message_id)
         if first is not None:
             return int(first["id"])
-    chain = conversation.archive_chain()
-    state = conversation.record.state.value
-    message_id = store_auto(
-        conn,
-        conversation,
-        chain,
+    notice = NewMessage(
+        Party.SYSTEM.value,
+        Party.EMPLOYEE.value,
+        Kind.AUTO.value,
         NOTICE_TEMPLATE,
-        Party.EMPLOYEE,
         body,
-        state,
-        now,
         provider_message_id,
     )
-    chain.close(conn)
+    # Told, not decided: the record stays as it is and the notice goes to the employee.
+    unchanged = Decision(conversation.record, Status.DELIVERED, language=conversation.language)
+    message_id = record_decision(conn, conversation, unchanged, notice, now).message_id
+    assert message_id is not None
     if provider_message_id:
         receipt = {"id": message_id, "status": "delivered", "consent": None}
         store.save_receipt(conn, found.root_id, channel.value, provider_message_id, receipt, now)
-    uow.commit()
     return message_id

@@ -1,5 +1,5 @@
 """Applying a consent decision that no message made (a staff record, an approved request,
-an imported row) to one conversation, through the same ``apply_decision`` as messages."""
+an imported row) to one conversation, through the same ``record_decision`` as messages."""
 
 from __future__ import annotations
 
@@ -16,7 +16,8 @@ from consentline.domain.policy import Names
 from consentline.domain.recorded import recorded_decision
 from consentline.domain.settings import PolicySettings
 from consentline.service.access import MAX_ID
-from consentline.service.messaging import apply_decision, consent_view
+from consentline.service.messaging import consent_view
+from consentline.service.record_decision import record_decision
 from consentline.store import conversations as store, orgs as org_store
 from consentline.store.archive import ArchiveBatch
 from consentline.store.conversations import ConversationRow, Provenance
@@ -110,5 +111,7 @@ def apply_recorded(
         notify_contact=notify_contact,
         names=Names(line.employee_name, scope.company_name),
     )
-    _, evidence = apply_decision(conn, conversation, decision, None, now, provenance, batch)
+    evidence = record_decision(
+        conn, conversation, decision, None, now, provenance, batch
+    ).evidence_message_id
     return {"line": line.number, "consent": consent_view(decision.record, evidence)}

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from types import TracebackType
 
 from sqlalchemy import Connection, Engine
@@ -67,6 +68,12 @@ class UnitOfWork:
         if connection is not None:
             connection.close()  # rolls back what was not committed
 
+    def rollback(self) -> None:
+        """Undo what this unit of work wrote; the next use of ``connection`` begins anew."""
+        connection, self._connection = self._connection, None
+        if connection is not None:
+            connection.close()  # rolls back
+
     def commit(self) -> None:
         """Commit, and give the connection back to the pool at once: a web request still
         has its response to build, and that may wait for a thread held by a request
@@ -78,3 +85,15 @@ class UnitOfWork:
             connection.commit()
         finally:
             connection.close()
+
+
+@dataclass(frozen=True)
+class UnitsOfWork:
+    """Where a use case that really needs several transactions (one per part of a carrier's
+    notification, one per conversation of a sweep) gets each of them."""
+
+    engine: Engine
+    source: str = ""
+
+    def __call__(self, *, read_only: bool = False) -> UnitOfWork:
+        return UnitOfWork(self.engine, read_only=read_only, source=self.source)

@@ -6,6 +6,9 @@ notification is never refused for what it contains (SPEC §7): every part of it 
 received (``carrier_parts``), and a part that cannot become a message of a conversation (a
 sender that is no phone number, say) is kept there and logged, never answered 4xx.
 
+One notification is one transaction: the line and its carrier account are read in it, the
+signature checked, the message received and its part kept, then all is committed together.
+
 This module holds Twilio's webhooks; ``whatsapp_webhook`` holds the Cloud API's.
 """
 
@@ -19,7 +22,6 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from sqlalchemy import Engine
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
 from consentline.domain.carrier_policy import carrier_help, carrier_opt_in, carrier_opt_out
@@ -31,7 +33,7 @@ from consentline.domain.whatsapp_inbound import raw_json
 from consentline.providers.twilio import OPTED_OUT as TWILIO_OPTED_OUT
 from consentline.service import carriers
 from consentline.service.carrier_optout import mirror_opt_out
-from consentline.service.messaging import Rule, receive_inbound
+from consentline.service.messaging import Rule, receive
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import carrier_parts, outbox as outbox_store
 from consentline.store.carrier_parts import PartRecord
@@ -64,12 +66,9 @@ class Form:
         return values[0] if values else default
 
 
-def keep_part(engine: Engine, part: PartRecord, now: datetime) -> bool:
-    """Keep one part as received, in its own transaction; False if it was kept before."""
-    with UnitOfWork(engine) as uow:
-        new = carrier_parts.record_part(uow.connection, part, now)
-        uow.commit()
-    return new
+def keep_part(uow: UnitOfWork, part: PartRecord, now: datetime) -> bool:
+    """Keep one part as received; False if it was kept before."""
+    return carrier_parts.record_part(uow.connection, part, now)
 
 
 def part_key(payload: str) -> str:
@@ -84,13 +83,12 @@ def address(raw: str) -> tuple[str, Channel]:
     return raw, Channel.SMS
 
 
-def _twilio_line(engine: Engine, number: str, region: str) -> carriers.CarrierLine:
+def _twilio_line(uow: UnitOfWork, number: str, region: str) -> carriers.CarrierLine:
     try:
         e164 = to_e164(number, region)
     except DomainError:
         raise WebhookRefused("This webhook is not for a line of ConsentLine.") from None
-    with UnitOfWork(engine) as uow:
-        found = carriers.twilio_line(uow.connection, e164)
+    found = carriers.twilio_line(uow.connection, e164)
     if found is None:
         raise WebhookRefused("No line is configured for Twilio at this number.")
     return found
@@ -131,11 +129,11 @@ def _inbound_body(form: Form) -> str:
 
 
 def twilio_inbound(
-    engine: Engine, url: str, form: Form, signature: str, now: datetime, region: str
+    uow: UnitOfWork, url: str, form: Form, signature: str, now: datetime, region: str
 ) -> str:
     """An SMS, MMS or RCS message Twilio received for a line; answers empty TwiML."""
     line_number, channel = address(form.get("To"))
-    found = _twilio_line(engine, line_number, region)
+    found = _twilio_line(uow, line_number, region)
     _check_twilio(found, url, form, signature)
     payload = raw_json(list(form.pairs))
     sid = _id(form.get("MessageSid") or form.get("SmsMessageSid"))
@@ -143,27 +141,28 @@ def twilio_inbound(
     contact, message_id, outcome = None, None, "kept"
     try:
         contact = contact_id(sender, region, whatsapp=channel is Channel.WHATSAPP)
-        with UnitOfWork(engine) as uow:
-            result = receive_inbound(
-                uow,
-                carriers.webhook_principal(found.line.root_id, "twilio"),
-                line=found.line.number,
-                sender=contact,
-                body=_inbound_body(form),
-                channel=channel,
-                now=now,
-                provider_message_id=sid,
-                default_region=region,
-                rule=_twilio_rule(form.get("OptOutType")),
-                from_carrier=True,
-            )
+        result = receive(
+            uow,
+            carriers.webhook_principal(found.line.root_id, "twilio"),
+            line=found.line.number,
+            sender=contact,
+            body=_inbound_body(form),
+            channel=channel,
+            now=now,
+            provider_message_id=sid,
+            default_region=region,
+            rule=_twilio_rule(form.get("OptOutType")),
+            from_carrier=True,
+            found_line=found.policy,
+        )
         message_id, outcome = int(result.id), result.status
     except DomainError as error:  # a sender we cannot key: kept as received, not refused
+        uow.rollback()
         outcome = f"refused:{error.code}"
         log.warning("kept a Twilio message that is no conversation's: %s", error.code)
     media = form.get("MediaUrl0") or None
     keep_part(
-        engine,
+        uow,
         PartRecord(
             root_id=found.line.root_id,
             carrier="twilio",
@@ -181,11 +180,12 @@ def twilio_inbound(
         ),
         now,
     )
+    uow.commit()
     return EMPTY_TWIML
 
 
 def twilio_status(
-    engine: Engine,
+    uow: UnitOfWork,
     url: str,
     form: Form,
     signature: str,
@@ -194,29 +194,27 @@ def twilio_status(
     region: str,
 ) -> None:
     """Twilio's delivery report for a message we sent (``From`` is our line)."""
-    found = _twilio_line(engine, address(form.get("From"))[0], region)
+    found = _twilio_line(uow, address(form.get("From"))[0], region)
     _check_twilio(found, url, form, signature)
     error = _id(form.get("ErrorCode"))
     status = clean_text(form.get("MessageStatus") or form.get("SmsStatus"))[:30]
     sid = _id(form.get("MessageSid")) or ""
-    with UnitOfWork(engine) as uow:
-        item = outbox_store.record_delivery(
-            uow.connection,
-            "twilio",
-            sid,
-            status,
-            error,
-            now,
-            outbox_id=outbox_id,
-            root_id=found.line.root_id,
-        )
-        conversation = outbox_store.conversation_of(uow.connection, item) if item else None
-        uow.commit()
+    item = outbox_store.record_delivery(
+        uow.connection,
+        "twilio",
+        sid,
+        status,
+        error,
+        now,
+        outbox_id=outbox_id,
+        root_id=found.line.root_id,
+    )
+    conversation = outbox_store.conversation_of(uow.connection, item) if item else None
     if conversation is not None and error == str(TWILIO_OPTED_OUT):
-        mirror_opt_out(engine, conversation, f"twilio:{TWILIO_OPTED_OUT}", now)
+        mirror_opt_out(uow, conversation, f"twilio:{TWILIO_OPTED_OUT}", now)
     payload = raw_json(list(form.pairs))
     keep_part(
-        engine,
+        uow,
         PartRecord(
             root_id=found.line.root_id,
             carrier="twilio",
@@ -231,6 +229,7 @@ def twilio_status(
         ),
         now,
     )
+    uow.commit()
 
 
 def _id(value: str) -> str | None:

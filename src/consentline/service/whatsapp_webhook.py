@@ -18,8 +18,7 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import Engine
-
+from consentline.domain.carriers import CarrierSettings
 from consentline.domain.errors import DomainError
 from consentline.domain.messages import Channel
 from consentline.domain.phone import whatsapp_contact
@@ -27,22 +26,21 @@ from consentline.domain.whatsapp_inbound import Change, Part, raw_json, read_not
 from consentline.providers.whatsapp import STOPPED_MARKETING
 from consentline.service import carriers
 from consentline.service.carrier_optout import mirror_opt_out, opt_out_contact
-from consentline.service.messaging import receive_inbound
+from consentline.service.messaging import receive
 from consentline.service.notices import record_notice
-from consentline.service.unit_of_work import UnitOfWork
+from consentline.service.unit_of_work import UnitOfWork, UnitsOfWork
 from consentline.service.webhooks import WebhookRefused, keep_part, log_contact
-from consentline.store import carrier_parts, outbox as outbox_store
+from consentline.store import outbox as outbox_store
 from consentline.store.carrier_parts import PartRecord
 
 log = logging.getLogger(__name__)
 MARKETING_STOP = "stop"
 
 
-def whatsapp_handshake(engine: Engine, params: Mapping[str, str]) -> str:
+def whatsapp_handshake(uow: UnitOfWork, params: Mapping[str, str]) -> str:
     """Meta's subscription check: echo ``hub.challenge`` for a known verify token."""
     token = params.get("hub.verify_token", "")
-    with UnitOfWork(engine) as uow:
-        known = bool(token) and carriers.whatsapp_verify_token_known(uow.connection, token)
+    known = bool(token) and carriers.whatsapp_verify_token_known(uow.connection, token)
     if params.get("hub.mode") != "subscribe" or not known:
         raise WebhookRefused("Unknown verify token.")
     return params.get("hub.challenge", "")
@@ -54,29 +52,33 @@ def whatsapp_signature_ok(app_secret: str, raw: bytes, header: str) -> bool:
 
 
 def whatsapp_notification(
-    engine: Engine, raw: bytes, signature: str, now: datetime, region: str
+    new_unit_of_work: UnitsOfWork, raw: bytes, signature: str, now: datetime, region: str
 ) -> int:
-    """Every part of a signed notification, handled and kept; returns how many parts."""
-    roots = _signed_by(engine, raw, signature)
-    try:
-        payload = json.loads(raw)
-    except ValueError:  # signed, yet not JSON: kept as received
-        payload = raw.decode("utf-8", "replace")
-    changes = read_notification(payload)
-    lines = _lines(engine, changes, roots)
+    """Every part of a signed notification, handled and kept; returns how many parts.
+
+    The accounts and lines are read once, in a snapshot that takes no write lock; each part
+    is then one transaction that does what the part says and keeps it."""
+    with new_unit_of_work(read_only=True) as uow:
+        accounts = carriers.carrier_accounts(uow.connection)
+        roots = _signed_by(carriers.whatsapp_accounts(uow.connection, accounts), raw, signature)
+        try:
+            payload = json.loads(raw)
+        except ValueError:  # signed, yet not JSON: kept as received
+            payload = raw.decode("utf-8", "replace")
+        changes = read_notification(payload)
+        lines = _lines(uow, changes, roots, accounts)
     count = 0
     for change, found in zip(changes, lines, strict=True):
         for part in change.parts:
             for root_id in [found.line.root_id] if found else sorted(roots):
-                _handle(engine, root_id, found, part, now, region)
+                with new_unit_of_work() as uow:
+                    _handle(uow, root_id, found, part, now, region)
             count += 1
     return count
 
 
-def _signed_by(engine: Engine, raw: bytes, signature: str) -> set[int]:
+def _signed_by(accounts: list[tuple[int, str]], raw: bytes, signature: str) -> set[int]:
     """The organizations whose app secret signed these bytes; none is 403."""
-    with UnitOfWork(engine, read_only=True) as uow:
-        accounts = carriers.whatsapp_accounts(uow.connection)
     roots = {
         root_id
         for root_id, app_secret in accounts
@@ -89,43 +91,44 @@ def _signed_by(engine: Engine, raw: bytes, signature: str) -> set[int]:
 
 
 def _lines(
-    engine: Engine, changes: list[Change], roots: set[int]
+    uow: UnitOfWork,
+    changes: list[Change],
+    roots: set[int],
+    accounts: list[tuple[int, CarrierSettings]],
 ) -> list[carriers.CarrierLine | None]:
     """The line of each change (None when it names no business number); a number that no
     organization signing this notification configured refuses the whole notification."""
     found: list[carriers.CarrierLine | None] = []
-    with UnitOfWork(engine, read_only=True) as uow:
-        for change in changes:
-            if change.phone_number_id is None:
-                found.append(None)
-                continue
-            line = carriers.whatsapp_line(uow.connection, change.phone_number_id)
-            if line is None or line.line.root_id not in roots:
-                raise WebhookRefused("No line is configured for this WhatsApp number.")
-            found.append(line)
+    for change in changes:
+        if change.phone_number_id is None:
+            found.append(None)
+            continue
+        line = carriers.whatsapp_line(uow.connection, change.phone_number_id, accounts)
+        if line is None or line.line.root_id not in roots:
+            raise WebhookRefused("No line is configured for this WhatsApp number.")
+        found.append(line)
     return found
 
 
 def _handle(
-    engine: Engine,
+    uow: UnitOfWork,
     root_id: int,
     found: carriers.CarrierLine | None,
     part: Part,
     now: datetime,
     region: str,
 ) -> None:
-    key = part.key
-    with UnitOfWork(engine, read_only=True) as uow:
-        if carrier_parts.part_known(uow.connection, root_id, "whatsapp", key):
-            return  # the carrier's retry: handled the first time
+    """One part: what it says is done and the part is kept, committed together. A part kept
+    before (the carrier's retry) commits nothing: it was handled the first time."""
     contact, message_id, outcome = None, None, "kept"
     if found is not None and part.kind == "status":
-        outcome = _status(engine, found, part, now)
+        outcome = _status(uow, found, part, now)
     elif found is not None and part.kind != "other":
         try:
             contact = whatsapp_contact(part.wa_id, part.user_id, region)
-            message_id, outcome = _act(engine, found, part, contact, now, region)
+            message_id, outcome = _act(uow, found, part, contact, now, region)
         except DomainError as error:
+            uow.rollback()
             outcome = f"refused:{error.code}"
             log.warning(
                 "kept a WhatsApp %s that is no conversation's (%s, contact %s)",
@@ -133,12 +136,12 @@ def _handle(
                 error.code,
                 log_contact(contact),
             )
-    keep_part(
-        engine,
+    new = keep_part(
+        uow,
         PartRecord(
             root_id=root_id,
             carrier="whatsapp",
-            part_key=key,
+            part_key=part.key,
             kind=part.kind,
             part_type=part.part_type,
             payload=raw_json(part.raw),
@@ -153,10 +156,12 @@ def _handle(
         ),
         now,
     )
+    if new:
+        uow.commit()
 
 
 def _act(
-    engine: Engine,
+    uow: UnitOfWork,
     found: carriers.CarrierLine,
     part: Part,
     contact: str,
@@ -166,60 +171,57 @@ def _act(
     """What a message, a notice or a preference does on its contact's conversation."""
     principal = carriers.webhook_principal(found.line.root_id, "whatsapp")
     if part.kind == "preference" and part.part_type == MARKETING_STOP:
-        source = "whatsapp:user_preferences:stop"
         state = opt_out_contact(
-            engine,
+            uow,
             root_id=found.line.root_id,
             line_id=found.line.id,
             contact=contact,
             channel=Channel.WHATSAPP.value,
-            source=source,
+            source="whatsapp:user_preferences:stop",
             now=now,
         )
         return None, state
-    with UnitOfWork(engine) as uow:
-        if part.kind == "message":
-            result = receive_inbound(
-                uow,
-                principal,
-                line=found.line.number,
-                sender=contact,
-                body=part.body,
-                channel=Channel.WHATSAPP,
-                now=now,
-                provider_message_id=part.provider_message_id,
-                default_region=region,
-                from_carrier=True,
-            )
-            return int(result.id), result.status if part.readable else "cannot_display"
-        # a system notice, or a preference that changes nothing (resume): told, not decided
-        notice = record_notice(
+    if part.kind == "message":
+        result = receive(
             uow,
             principal,
             line=found.line.number,
-            contact=contact,
-            channel=Channel.WHATSAPP,
+            sender=contact,
             body=part.body,
+            channel=Channel.WHATSAPP,
             now=now,
             provider_message_id=part.provider_message_id,
-            region=region,
+            default_region=region,
+            from_carrier=True,
+            found_line=found.policy,
         )
-        return notice, "notice"
+        return int(result.id), result.status if part.readable else "cannot_display"
+    # a system notice, or a preference that changes nothing (resume): told, not decided
+    notice = record_notice(
+        uow,
+        principal,
+        line=found.line.number,
+        contact=contact,
+        channel=Channel.WHATSAPP,
+        body=part.body,
+        now=now,
+        provider_message_id=part.provider_message_id,
+        region=region,
+    )
+    return notice, "notice"
 
 
-def _status(engine: Engine, found: carriers.CarrierLine, part: Part, now: datetime) -> str:
-    with UnitOfWork(engine) as uow:
-        item = outbox_store.record_delivery(
-            uow.connection,
-            "whatsapp",
-            part.provider_message_id or "",
-            part.part_type,
-            part.error_code,
-            now,
-            root_id=found.line.root_id,
-        )
-        conversation = outbox_store.conversation_of(uow.connection, item) if item else None
-        uow.commit()
+def _status(uow: UnitOfWork, found: carriers.CarrierLine, part: Part, now: datetime) -> str:
+    item = outbox_store.record_delivery(
+        uow.connection,
+        "whatsapp",
+        part.provider_message_id or "",
+        part.part_type,
+        part.error_code,
+        now,
+        root_id=found.line.root_id,
+    )
+    conversation = outbox_store.conversation_of(uow.connection, item) if item else None
     if conversation is not None and part.error_code == str(STOPPED_MARKETING):
-        mirror_opt_out(engine, conversation, f"whatsapp:{STOPPED_MARKETING}", now)
+        mirror_opt_out(uow, conversation, f"whatsapp:{STOPPED_MARKETING}", now)
     return "recorded" if item else "unknown_message"

@@ -42,8 +42,14 @@ def record_part(conn: Connection, part: PartRecord, now: datetime) -> bool:
         # Ids come from the carrier's JSON: NUL or a lone surrogate must not fail the insert.
         values[name] = clean_text(values[name])[:size] if values[name] else values[name]
     insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    statement = insert(carrier_parts).values(**values).on_conflict_do_nothing()
-    return bool(conn.execute(statement).rowcount)
+    statement = (
+        insert(carrier_parts)
+        .values(**values)
+        .on_conflict_do_nothing()
+        .returning(carrier_parts.c.id)
+    )
+    # The row it returns, not ``rowcount``: drivers differ in what a skipped insert counts.
+    return conn.execute(statement).first() is not None
 
 
 def part_known(conn: Connection, root_id: int, carrier: str, part_key: str) -> bool:

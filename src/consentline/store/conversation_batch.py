@@ -5,13 +5,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consentline.domain.consent import State
-from consentline.domain.policy import HeldMessage
 from consentline.store.conversations import ConversationRow, conversation_of
 from consentline.store.tables import conversations, holds
 
@@ -53,17 +53,14 @@ def lock_conversations(
         query = query.with_for_update()
     wanted = set(keys)
     rows = [r for r in conn.execute(query) if (r.line_id, r.contact, r.channel) in wanted]
-    held: dict[int, list[HeldMessage]] = {}
+    held: dict[int, list[Any]] = {}
     if rows:
         for hold_row in conn.execute(
-            select(holds.c.conversation_id, holds.c.message_id, holds.c.created_at)
+            select(
+                holds.c.conversation_id, holds.c.message_id, holds.c.created_at, holds.c.recipient
+            )
             .where(holds.c.conversation_id.in_([r.id for r in rows]))
             .order_by(holds.c.created_at, holds.c.message_id)
         ):
-            held.setdefault(hold_row.conversation_id, []).append(
-                HeldMessage(hold_row.message_id, hold_row.created_at)
-            )
-    return {
-        (r.line_id, r.contact, r.channel): conversation_of(r, tuple(held.get(r.id, ())))
-        for r in rows
-    }
+            held.setdefault(hold_row.conversation_id, []).append(hold_row)
+    return {(r.line_id, r.contact, r.channel): conversation_of(r, held.get(r.id, ())) for r in rows}

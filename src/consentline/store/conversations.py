@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
@@ -41,6 +41,8 @@ class ConversationRow:
     held: tuple[HeldMessage, ...] = ()
     """Its held messages, oldest first (read with the lock by ``lock_conversation``)."""
     language: str | None = None
+    hold_recipients: Mapping[int, str] = field(default_factory=dict)
+    """Who each held message is for (read with the holds)."""
 
     def archive_chain(self, batch: ArchiveBatch | None = None) -> ArchiveChain:
         """The chain that this event's archive records join (one per locked conversation)."""
@@ -91,12 +93,14 @@ def _record(row: Any) -> ConsentRecord:
     )
 
 
-def conversation_of(row: Any, held: tuple[HeldMessage, ...] = ()) -> ConversationRow:
-    """A ``conversations`` row as a ConversationRow."""
+def conversation_of(row: Any, held: Sequence[Any] = ()) -> ConversationRow:
+    """A ``conversations`` row as a ConversationRow, with its holds (rows of message_id,
+    created_at, recipient), oldest first."""
     return _conversation(row, held)
 
 
-def _conversation(row: Any, held: tuple[HeldMessage, ...] = ()) -> ConversationRow:
+def _conversation(row: Any, held: Sequence[Any] = ()) -> ConversationRow:
+    """A row with its holds (rows of message_id, created_at, recipient)."""
     return ConversationRow(
         row.id,
         row.root_id,
@@ -107,8 +111,9 @@ def _conversation(row: Any, held: tuple[HeldMessage, ...] = ()) -> ConversationR
         row.evidence_message_id,
         int(row.chain_length),
         row.chain_head,
-        held,
+        tuple(HeldMessage(h.message_id, h.created_at) for h in held),
         row.language,
+        {h.message_id: h.recipient for h in held},
     )
 
 
@@ -124,17 +129,26 @@ _FIND_WITH_HOLDS = (
         conversations,
         holds.c.message_id.label("held_id"),
         holds.c.created_at.label("held_at"),
+        holds.c.recipient.label("held_for"),
     )
     .select_from(conversations.outerjoin(holds, holds.c.conversation_id == conversations.c.id))
     .where(_THIS_CONVERSATION)
     .order_by(holds.c.created_at, holds.c.message_id)
 )
-_LOCK = _FIND.with_for_update()
 _CREATE = insert(conversations)
-_CREATE_IF_NEW = pg_insert(conversations).on_conflict_do_nothing()
+# PostgreSQL: found or created, and locked, in one statement (the no-op update takes the
+# row lock, waiting for a concurrent event of the conversation to commit first).
+_LOCK_OR_CREATE = (
+    pg_insert(conversations)
+    .on_conflict_do_update(
+        constraint="uq_conversations_line_contact",
+        set_={"line_id": pg_insert(conversations).excluded.line_id},
+    )
+    .returning(*conversations.c)
+)
 _HOLD = insert(holds)
 _HELD = (
-    select(holds.c.message_id, holds.c.created_at)
+    select(holds.c.message_id, holds.c.created_at, holds.c.recipient)
     .where(holds.c.conversation_id == bindparam("conversation_id"))
     .order_by(holds.c.created_at, holds.c.message_id)
 )
@@ -161,14 +175,11 @@ def lock_conversation(
     values = {**key, "root_id": root_id, "state": State.NONE.value}
     values |= {"created_at": now, "updated_at": now}
     if conn.dialect.name == "postgresql":
-        row = conn.execute(_LOCK, key).first()
-        if row is None:
-            conn.execute(_CREATE_IF_NEW, values)
-            row = conn.execute(_LOCK, key).one()
+        row = conn.execute(_LOCK_OR_CREATE, values).one()
         # Holds are read by a statement begun after the lock was granted, so they are those
         # the previous event committed (a join in the locking statement would read the
         # holds of its own, older snapshot).
-        return _conversation(row, tuple(held_messages(conn, row.id)))
+        return _conversation(row, _held_rows(conn, row.id))
     # SQLite's write transaction began holding the database lock: one snapshot is enough.
     rows = conn.execute(_FIND_WITH_HOLDS, key).all()
     if rows:
@@ -215,13 +226,19 @@ def set_language(conn: Connection, conversation_id: int, language: str) -> None:
     )
 
 
+@dataclass(frozen=True)
+class _Held:
+    message_id: int
+    created_at: datetime
+    recipient: str
+
+
 def _with_holds(rows: Sequence[Any]) -> ConversationRow:
-    held = tuple(HeldMessage(r.held_id, r.held_at) for r in rows if r.held_id is not None)
+    held = [_Held(r.held_id, r.held_at, r.held_for) for r in rows if r.held_id is not None]
     return _conversation(rows[0], held)
 
 
 def save_record(
-    conn: Connection,
     conversation: ConversationRow,
     archive_chain: ArchiveChain,
     record: ConsentRecord,
@@ -235,8 +252,7 @@ def save_record(
     extra = {}
     if provenance is not None:
         extra = {"source": provenance.source, "details": provenance.details_text()}
-    archive_chain.append(
-        conn,
+    archive_chain.append_event(
         consent_events,
         {
             **extra,
@@ -272,9 +288,8 @@ def insert_message(
     message: NewMessage,
     now: datetime,
 ) -> int:
-    return archive_chain.append(
+    return archive_chain.append_message(
         conn,
-        messages,
         {
             "root_id": conversation.root_id,
             "conversation_id": conversation.id,
@@ -292,7 +307,6 @@ def insert_message(
 
 
 def append_status(
-    conn: Connection,
     archive_chain: ArchiveChain,
     message_id: int,
     status: str,
@@ -300,8 +314,7 @@ def append_status(
     consent_state: str,
     now: datetime,
 ) -> None:
-    archive_chain.append(
-        conn,
+    archive_chain.append_event(
         message_events,
         {
             "message_id": message_id,
@@ -329,16 +342,14 @@ def hold(
     )
 
 
-def hold_recipients(conn: Connection, message_ids: list[int]) -> dict[int, str]:
-    if not message_ids:
-        return {}
-    query = select(holds.c.message_id, holds.c.recipient).where(holds.c.message_id.in_(message_ids))
-    return {row.message_id: row.recipient for row in conn.execute(query)}
+def _held_rows(conn: Connection, conversation_id: int) -> list[Any]:
+    return list(conn.execute(_HELD, {"conversation_id": conversation_id}))
 
 
 def held_messages(conn: Connection, conversation_id: int) -> list[HeldMessage]:
-    rows = conn.execute(_HELD, {"conversation_id": conversation_id})
-    return [HeldMessage(row.message_id, row.created_at) for row in rows]
+    return [
+        HeldMessage(row.message_id, row.created_at) for row in _held_rows(conn, conversation_id)
+    ]
 
 
 def release_holds(conn: Connection, message_ids: list[int]) -> None:
@@ -365,7 +376,7 @@ def lock_conversation_by_id(conn: Connection, conversation_id: int) -> Conversat
     if conn.dialect.name == "postgresql":
         query = query.with_for_update()
     row = conn.execute(query).one()
-    return _conversation(row, tuple(held_messages(conn, conversation_id)))
+    return _conversation(row, _held_rows(conn, conversation_id))
 
 
 def message_history(conn: Connection, conversation_id: int) -> list[dict[str, Any]]:

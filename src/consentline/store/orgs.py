@@ -192,7 +192,7 @@ class LineWithPolicy:
     settings_document: dict[str, Any] | None
 
 
-_LINE_WITH_POLICY = select(
+LINE_WITH_POLICY = select(
     lines,
     orgs.c.name.label("company_name"),
     org_settings.c.document.label("settings_document"),
@@ -202,21 +202,24 @@ _LINE_WITH_POLICY = select(
     )
 )
 # Built once, for every message (their compiled forms are cached).
-_LINE_WITH_POLICY_BY_ID = _LINE_WITH_POLICY.where(lines.c.id == bindparam("line_id"))
-_LINE_WITH_POLICY_BY_NUMBER = _LINE_WITH_POLICY.where(lines.c.number == bindparam("number"))
+LINE_WITH_POLICY_BY_ID = LINE_WITH_POLICY.where(lines.c.id == bindparam("line_id"))
+LINE_WITH_POLICY_BY_NUMBER = LINE_WITH_POLICY.where(lines.c.number == bindparam("number"))
 
 
 def line_with_policy(conn: Connection, line: int | str) -> LineWithPolicy | None:
     """A line by id (an int) or E.164 number (a str), in one query."""
     if isinstance(line, int):
-        found = conn.execute(_LINE_WITH_POLICY_BY_ID, {"line_id": line}).first()
+        found = conn.execute(LINE_WITH_POLICY_BY_ID, {"line_id": line}).first()
     else:
-        found = conn.execute(_LINE_WITH_POLICY_BY_NUMBER, {"number": line}).first()
-    if found is None:
-        return None
-    document = found.settings_document
+        found = conn.execute(LINE_WITH_POLICY_BY_NUMBER, {"number": line}).first()
+    return line_with_policy_of(found) if found is not None else None
+
+
+def line_with_policy_of(row: Any) -> LineWithPolicy:
+    """A row of ``LINE_WITH_POLICY`` (or a query that extends it)."""
+    document = row.settings_document
     return LineWithPolicy(
-        _line(found), found.company_name, dict(document) if document is not None else None
+        _line(row), row.company_name, dict(document) if document is not None else None
     )
 
 

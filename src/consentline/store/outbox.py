@@ -88,6 +88,28 @@ def enqueue(
     )
 
 
+def enqueue_many(conn: Connection, items: list[tuple[int, str, int]], now: datetime) -> None:
+    """Queue one event's messages, ``(message_id, destination, priority)`` each, in one
+    statement."""
+    if not items:
+        return
+    conn.execute(
+        _ENQUEUE,
+        [
+            {
+                "message_id": message_id,
+                "destination": destination,
+                "status": "pending",
+                "attempts": 0,
+                "next_attempt_at": now,
+                "created_at": now,
+                "priority": priority,
+            }
+            for message_id, destination, priority in items
+        ],
+    )
+
+
 def prioritize_conversation(conn: Connection, conversation_id: int, priority: int) -> None:
     """Move a conversation's unsent items ahead of ordinary traffic, all of them, so that
     its messages still reach the contact in the order they were decided."""

@@ -17,6 +17,7 @@ from sqlalchemy import (
     Index,
     Integer,
     MetaData,
+    SmallInteger,
     String,
     Table,
     Text,
@@ -169,6 +170,7 @@ consent_events = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("chain_seq", Integer, nullable=True),
     Column("chain_hash", String(64), nullable=True),
+    Column("chain_version", SmallInteger, nullable=True),
     Column("optout_source", String(100), nullable=True),
     # A decision that no message made: 'staff' or 'import', with who/how/evidence as
     # canonical JSON text (both hashed in the chain when set).
@@ -194,6 +196,7 @@ messages = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("chain_seq", Integer, nullable=True),
     Column("chain_hash", String(64), nullable=True),
+    Column("chain_version", SmallInteger, nullable=True),
     Index("ix_messages_conversation", "conversation_id", "id"),
     Index("uq_messages_chain", "conversation_id", "chain_seq", unique=True),
     Index(
@@ -220,6 +223,7 @@ message_events = Table(
     Column("created_at", UTCDateTime(), nullable=False),
     Column("chain_seq", Integer, nullable=True),
     Column("chain_hash", String(64), nullable=True),
+    Column("chain_version", SmallInteger, nullable=True),
     Index("ix_message_events_message", "message_id", "id"),
     Index("uq_message_events_chain", "conversation_id", "chain_seq", unique=True),
     Index("ix_message_events_conversation", "conversation_id", "id"),

@@ -12,6 +12,7 @@ import pytest
 from sqlalchemy import insert, select
 
 from consentline.service.carrier_optout import mirror_opt_out
+from consentline.service.unit_of_work import UnitOfWork
 from consentline.store.tables import conversations, messages, outbox
 from tests.helpers import Api, Tenant
 
@@ -69,7 +70,9 @@ def _seed_day(api: Api) -> tuple[Tenant, Tenant]:
         conversation_id = conn.execute(
             select(conversations.c.id).where(conversations.c.contact == _contact(27))
         ).scalar_one()
-    mirror_opt_out(api.engine, conversation_id, "21610", api.clock())
+    with UnitOfWork(api.engine) as uow:
+        mirror_opt_out(uow, conversation_id, "21610", api.clock())
+        uow.commit()
     api.clock.advance(hours=1)
     return ada, bob
 

@@ -10,11 +10,12 @@ from fastapi import APIRouter, Header, Query, Request
 from fastapi.responses import Response
 from starlette.concurrency import run_in_threadpool
 
-from consentline.api.deps import wake_outbox
+from consentline.api.deps import UowDep, wake_outbox
 from consentline.api.errors import ERROR_RESPONSES
 from consentline.config import Config
 from consentline.service import webhooks, whatsapp_webhook
 from consentline.service.access import MAX_ID
+from consentline.service.unit_of_work import UnitsOfWork
 from consentline.service.webhooks import Form
 
 router = APIRouter(prefix="/webhooks", tags=["webhooks"], responses=ERROR_RESPONSES)
@@ -38,13 +39,14 @@ async def _form(request: Request) -> Form:
 @router.post("/twilio", response_class=Response)
 async def twilio_inbound(
     request: Request,
+    uow: UowDep,
     signature: Annotated[str, Header(alias="X-Twilio-Signature")] = "",
 ) -> Response:
     """An SMS to one of the lines served by Twilio; answers empty TwiML."""
     state = request.app.state
     twiml = await run_in_threadpool(
         webhooks.twilio_inbound,
-        state.engine,
+        uow,
         _signed_url(request),
         await _form(request),
         signature,
@@ -58,6 +60,7 @@ async def twilio_inbound(
 @router.post("/twilio/status", status_code=204, response_class=Response)
 async def twilio_status(
     request: Request,
+    uow: UowDep,
     outbox: Annotated[
         int | None, Query(ge=1, le=MAX_ID, description="The outbox item (set by us).")
     ] = None,
@@ -67,7 +70,7 @@ async def twilio_status(
     state = request.app.state
     await run_in_threadpool(
         webhooks.twilio_status,
-        state.engine,
+        uow,
         _signed_url(request),
         await _form(request),
         signature,
@@ -88,12 +91,10 @@ async def twilio_status(
         }
     },
 )
-async def whatsapp_handshake(request: Request) -> Response:
+async def whatsapp_handshake(request: Request, uow: UowDep) -> Response:
     """Meta's verification request: ``hub.mode``, ``hub.verify_token``, ``hub.challenge``."""
     params = dict(request.query_params)
-    challenge = await run_in_threadpool(
-        whatsapp_webhook.whatsapp_handshake, request.app.state.engine, params
-    )
+    challenge = await run_in_threadpool(whatsapp_webhook.whatsapp_handshake, uow, params)
     return Response(challenge, media_type="text/plain")
 
 
@@ -106,7 +107,7 @@ async def whatsapp_notification(
     state = request.app.state
     await run_in_threadpool(
         whatsapp_webhook.whatsapp_notification,
-        state.engine,
+        UnitsOfWork(state.engine, source="whatsapp"),
         await request.body(),
         signature,
         state.clock(),
