@@ -20,7 +20,6 @@ from pydantic import Field
 from sqlalchemy import Engine
 from starlette.background import BackgroundTask
 
-from consentline.api.deps import request_source
 from consentline.domain import labels
 from consentline.domain.consent import State
 from consentline.domain.errors import InvalidInput, NotFound
@@ -34,6 +33,7 @@ from consentline.service import audit
 from consentline.service.access import MAX_ID, Privilege
 from consentline.store import orgs as org_store
 from consentline.store.db import reading
+from consentline.web.request import request_source
 
 router = portal_router()
 PAGE_SIZE = 25
