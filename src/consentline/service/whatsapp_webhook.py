@@ -20,11 +20,11 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from consentline.domain.carrier_codes import WHATSAPP_STOPPED_MARKETING
 from consentline.domain.errors import DomainError
 from consentline.domain.messages import Channel
 from consentline.domain.phone import whatsapp_contact
 from consentline.domain.whatsapp_inbound import Change, Part, raw_json, read_notification
-from consentline.providers.whatsapp import STOPPED_MARKETING
 from consentline.service import carriers
 from consentline.service.carrier_optout import mirror_opt_out, opt_out_contact
 from consentline.service.messaging import receive_inbound
@@ -220,6 +220,6 @@ def _status(engine: Engine, found: carriers.CarrierLine, part: Part, now: dateti
         )
         conversation = outbox_store.conversation_of(uow.connection, item) if item else None
         uow.commit()
-    if conversation is not None and part.error_code == str(STOPPED_MARKETING):
-        mirror_opt_out(engine, conversation, f"whatsapp:{STOPPED_MARKETING}", now)
+    if conversation is not None and part.error_code == str(WHATSAPP_STOPPED_MARKETING):
+        mirror_opt_out(engine, conversation, f"whatsapp:{WHATSAPP_STOPPED_MARKETING}", now)
     return "recorded" if item else "unknown_message"
