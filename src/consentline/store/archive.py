@@ -1,4 +1,4 @@
-"""Appending archive records to their conversation's hash chain (see ``archive/chain.py``).
+"""Appending archive records to their conversation's hash chain (see ``domain/archive_chain.py``).
 
 Every event holds its conversation's lock from start to end, so the chain's head is read
 once with the conversation, moved in memory as each record is inserted, and written back
@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, func, insert, select, text, update
 
-from consentline.archive import chain
+from consentline.domain import archive_chain as chain
 from consentline.store.tables import consent_events, conversations, message_events, messages
 from consentline.store.types import inserted_id
 
