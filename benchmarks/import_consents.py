@@ -29,9 +29,9 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
-from consentline.archive.verify import verify
 from consentline.service import orgs as org_service, settings as settings_service
 from consentline.service.access import Principal
+from consentline.service.archive_verify import verify
 from consentline.service.consent_import import ImportSummary, import_consents
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store.db import make_engine, migrate

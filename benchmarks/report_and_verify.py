@@ -31,11 +31,12 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, text
 
-from consentline.archive import chain
-from consentline.archive.verify import verify
+from consentline.domain import archive_chain as chain
 from consentline.domain.settings import Mode
 from consentline.reports import exports, sms_optin
-from consentline.reports.sms_optin import ReportFilter, Scope
+from consentline.reports.sms_optin import ReportFilter
+from consentline.service.archive_verify import verify
+from consentline.service.report_scope import Scope
 from consentline.store.db import make_engine, migrate, reading
 from consentline.store.tables import (
     consent_events,

@@ -18,9 +18,10 @@ from benchmarks.setup_data import OPERATOR, now
 from consentline.app import default_providers
 from consentline.domain.messages import Channel
 from consentline.providers.outbox import deliver_due
-from consentline.reports import revocations, sms_optin
+from consentline.reports import revocations
 from consentline.reports.revocations import RevocationFilter
 from consentline.service import messaging, orgs as org_service, settings as settings_service
+from consentline.service.report_scope import Scope
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store.db import make_engine, migrate
 
@@ -80,7 +81,7 @@ def main() -> None:
             drained_at = time.perf_counter()
             break
     with engine.connect() as conn:
-        scope = sms_optin.Scope(org.id, frozenset({org.id}), whole_tree=True)
+        scope = Scope(org.id, frozenset({org.id}), whole_tree=True)
         rows = revocations.rows(conn, scope, RevocationFilter())
         summary = revocations.summary(rows, now())
     print(

@@ -10,8 +10,8 @@ from typing import Annotated
 
 import typer
 
+from consentline import archive_commands, salesforce_commands
 from consentline.app import build_app, outbox_worker, utc_now
-from consentline.archive import commands as archive_commands
 from consentline.cli_support import (
     CLI,
     SOURCE,
@@ -24,7 +24,6 @@ from consentline.config import Config
 from consentline.consent_commands import consents, dossiers
 from consentline.listener import with_tcp_protocol
 from consentline.observability import logging_config
-from consentline.salesforce import commands as salesforce_commands
 from consentline.service import orgs as org_service
 from consentline.service.demo import Demo, seed_demo
 from consentline.service.unit_of_work import UnitOfWork

@@ -12,7 +12,7 @@ import functools
 import getpass
 from collections.abc import Callable
 from pathlib import Path
-from typing import ParamSpec, TypeVar
+from typing import Annotated, ParamSpec, TypeVar
 
 import typer
 from pydantic import ValidationError
@@ -86,6 +86,21 @@ def open_database(database_url: str | None, *, may_create: bool = False) -> Engi
         engine.dispose()
         raise
     return engine
+
+
+DatabaseUrl = Annotated[
+    str | None,
+    typer.Option(
+        "--database-url",
+        help="SQLAlchemy URL of an existing database; default $CONSENTLINE_DATABASE_URL "
+        "or sqlite:///consentline.db.",
+    ),
+]
+
+
+def engine_for(database_url: str | None) -> Engine:
+    """The database a command works on: it must exist already (a SQLite file is never made)."""
+    return open_database(database_url)
 
 
 def writable_output(output: Path) -> None:

@@ -12,9 +12,9 @@ from typing import Annotated
 import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from consentline.archive.commands import DatabaseUrl, engine_for
-from consentline.archive.dossier_check import read_public_key, verify_dossier
+from consentline.cli_support import DatabaseUrl, engine_for
 from consentline.config import Config
+from consentline.domain.dossier_check import read_public_key, verify_dossier
 from consentline.domain.errors import DomainError
 from consentline.reports import dossier
 from consentline.service.access import Principal

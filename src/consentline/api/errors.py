@@ -1,4 +1,5 @@
-"""Every error answers ``{"error": {"code", "message"}}``; domain errors map here, once."""
+"""Every error answers ``{"error": {"code", "message"}}``; a domain error takes the status
+``web/errors.py`` maps it to (one table, shared with the portal)."""
 
 from __future__ import annotations
 
@@ -17,27 +18,9 @@ from consentline.store.failures import (
     database_unavailable,
     value_not_storable,
 )
+from consentline.web.errors import CONFLICT, RETRY_AFTER_SECONDS, UNAVAILABLE, status_of
 
 log = logging.getLogger(__name__)
-RETRY_AFTER_SECONDS = 5
-"""What a 503 for an unavailable database asks the client (or carrier) to wait."""
-CONFLICT = "Another request changed the same data at the same time; nothing was changed."
-UNAVAILABLE = "The database is not available right now; nothing was changed. Try again shortly."
-
-STATUS = {
-    errors.Unauthorized: 401,
-    errors.Forbidden: 403,
-    errors.NotEntitled: 403,
-    errors.InheritedSetting: 403,
-    errors.NotFound: 404,
-    errors.Conflict: 409,
-    errors.LineRetired: 409,
-    errors.SettingConflict: 409,
-    errors.GroupRefused: 409,
-    errors.InvalidSetting: 422,
-    errors.InvalidMessage: 422,
-    errors.InvalidInput: 422,
-}
 
 
 class ErrorBody(BaseModel):
@@ -60,13 +43,6 @@ def error_response(status: int, code: str, message: str) -> JSONResponse:
 
 def unavailable_response() -> JSONResponse:
     return error_response(503, "database_unavailable", UNAVAILABLE)
-
-
-def status_of(error: errors.DomainError) -> int:
-    for kind in type(error).__mro__:
-        if kind in STATUS:
-            return STATUS[kind]
-    return 400
 
 
 async def _domain_error(_request: Request, error: Exception) -> JSONResponse:

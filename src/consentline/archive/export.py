@@ -28,7 +28,7 @@ from typing import IO, Any
 from sqlalchemy import Connection, Select, select
 from sqlalchemy.orm import aliased
 
-from consentline.reports.sms_optin import Scope
+from consentline.service.report_scope import Scope
 from consentline.store.tables import (
     consent_events,
     conversations,

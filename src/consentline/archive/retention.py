@@ -15,8 +15,8 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, delete, func, insert, select, update
 
-from consentline.archive import checkpoints
 from consentline.domain.errors import Conflict, InvalidInput
+from consentline.store import checkpoints
 from consentline.store.compliance_tables import archive_retention, salesforce_outbox
 from consentline.store.tables import (
     consent_events,

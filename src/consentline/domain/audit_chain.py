@@ -1,6 +1,6 @@
 """The admin audit log's hash chain: the canonical form of a record and how records link.
 
-Pure. The same construction as the message archive (``archive/chain.py``), per root
+Pure. The same construction as the message archive (``domain/archive_chain.py``), per root
 organization instead of per conversation:
 
     hash(n) = SHA-256(hash(n-1) || "\\n" || canonical(record n))

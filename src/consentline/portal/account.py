@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import Form, Response
 
-from consentline.api.errors import status_of
 from consentline.domain.errors import DomainError
 from consentline.portal.sessions import ServerSession
 from consentline.portal.web import Page, PageDep, portal_router
 from consentline.service import passwords as password_service, sessions as session_service
+from consentline.web.errors import status_of
 
 router = portal_router()
 PATH = "/account"

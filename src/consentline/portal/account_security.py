@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import Form, Response
 
-from consentline.api.errors import status_of
 from consentline.domain.errors import DomainError
 from consentline.portal import qr as _qr  # noqa: F401  (the template filter)
 from consentline.portal.web import Page, PageDep, portal_router
 from consentline.service import totp as totp_service
+from consentline.web.errors import status_of
 
 router = portal_router()
 PATH = "/account/two-factor"

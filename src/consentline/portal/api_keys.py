@@ -11,13 +11,13 @@ from typing import Annotated
 
 from fastapi import Form, Response
 
-from consentline.api.errors import status_of
 from consentline.domain.errors import DomainError, InvalidInput
 from consentline.portal import nav
 from consentline.portal.users import PRIVILEGES
 from consentline.portal.web import Page, PageDep, portal_router
 from consentline.service import api_keys as key_service
 from consentline.service.access import Privilege
+from consentline.web.errors import status_of
 
 router = portal_router()
 PATH = "/setup/api-keys"

@@ -7,7 +7,6 @@ from typing import Annotated
 from fastapi import Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from consentline.api.deps import request_source
 from consentline.domain.errors import Unauthorized
 from consentline.portal import csrf, nav, pending_sign_in
 from consentline.portal.sessions import ServerSession
@@ -15,6 +14,7 @@ from consentline.portal.web import SESSION_FLASH, SESSION_USER, portal_router, r
 from consentline.service.sign_in import TooManyAttempts, principal_of, sign_in
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import users as user_store
+from consentline.web.request import request_source
 
 router = portal_router()
 DEFAULT_LANDING = "/"  # the start page: the pages this user's privileges open

@@ -10,7 +10,6 @@ from typing import Annotated
 from fastapi import File, Form, Response, UploadFile
 from fastapi.responses import StreamingResponse
 
-from consentline.api.errors import status_of
 from consentline.domain.consent import State
 from consentline.domain.errors import DomainError
 from consentline.domain.messages import Channel
@@ -23,6 +22,7 @@ from consentline.service import consent_import, staff_decisions
 from consentline.service.access import Privilege
 from consentline.service.consent_export import ExportKind, check_export, export_lines
 from consentline.store.db import reading
+from consentline.web.errors import status_of
 
 router = portal_router()
 PATH = "/setup/consents"

@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import Form, Path, Response
 
-from consentline.api.errors import status_of
 from consentline.domain.errors import DomainError, NotFound
 from consentline.portal import nav
 from consentline.portal.web import Page, PageDep, portal_router
 from consentline.service import lines as line_service, orgs as org_service
 from consentline.service.access import MAX_ID, Privilege
+from consentline.web.errors import status_of
 
 router = portal_router()
 PATH = "/setup/lines"

@@ -6,10 +6,10 @@ from typing import Annotated
 
 from fastapi import Form, Response
 
-from consentline.api.errors import status_of
 from consentline.domain.errors import DomainError
 from consentline.portal.web import Page, PageDep, checked, portal_router
 from consentline.service import orgs as org_service, settings as settings_service
+from consentline.web.errors import status_of
 
 router = portal_router()
 PATH = "/operator/orgs"

@@ -7,11 +7,11 @@ from typing import Annotated
 from fastapi import Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from consentline.api.deps import unit_of_work_for
-from consentline.api.errors import status_of
 from consentline.domain.errors import DomainError
 from consentline.portal.web import SESSION_FLASH, portal_router, render
 from consentline.service import passwords as password_service
+from consentline.web.errors import status_of
+from consentline.web.request import unit_of_work_for
 
 router = portal_router()
 PATH = "/reset-password/{token}"

@@ -20,7 +20,6 @@ from pydantic import Field
 from sqlalchemy import Engine
 from starlette.background import BackgroundTask
 
-from consentline.api.deps import request_source
 from consentline.domain import labels
 from consentline.domain.consent import State
 from consentline.domain.errors import InvalidInput, NotFound
@@ -29,11 +28,13 @@ from consentline.domain.settings import Mode
 from consentline.portal import nav, query
 from consentline.portal.web import Page, PageDep, portal_router
 from consentline.reports import chart, evidence, exports, sms_optin, timeline
-from consentline.reports.sms_optin import ReportFilter, Scope
+from consentline.reports.sms_optin import ReportFilter
 from consentline.service import audit
 from consentline.service.access import MAX_ID, Privilege
+from consentline.service.report_scope import Scope, scope_for
 from consentline.store import orgs as org_store
 from consentline.store.db import reading
+from consentline.web.request import request_source
 
 router = portal_router()
 PAGE_SIZE = 25
@@ -103,12 +104,12 @@ def sms_optin_report(request: Request, page: PageDep) -> Response:
     report, number, kept, problems = _filters(request, root.id)
     conn = page.uow.connection
     try:
-        scope = sms_optin.scope_for(conn, page.principal, report.org_id)
+        scope = scope_for(conn, page.principal, report.org_id)
     except NotFound:
         problems.append("Organization: not one you can see; showing all.")
         report = replace(report, org_id=root.id)
         kept.pop("org", None)
-        scope = sms_optin.scope_for(conn, page.principal, report.org_id)
+        scope = scope_for(conn, page.principal, report.org_id)
     result = sms_optin.page(conn, scope, report, number, PAGE_SIZE)
     series = timeline.timeline(conn, scope, report, page.now.date())
     mode_title = "With Consent" if report.mode is Mode.CONSENT else "With Disclaimer"
@@ -174,7 +175,7 @@ def _stream_csv(engine: Engine, scope: Scope, report: ReportFilter) -> Iterator[
 @router.get("/reports/sms-optin/download.csv")
 def download_csv(request: Request, page: PageDep) -> Response:
     report, _, _, _ = _filters(request, page.root.id)
-    scope = sms_optin.scope_for(page.uow.connection, page.principal, report.org_id)
+    scope = scope_for(page.uow.connection, page.principal, report.org_id)
     _audit_export(page, scope, report, "csv")
     return StreamingResponse(
         _stream_csv(request.app.state.engine, scope, report),
@@ -186,7 +187,7 @@ def download_csv(request: Request, page: PageDep) -> Response:
 @router.get("/reports/sms-optin/download.xlsx")
 def download_xlsx(request: Request, page: PageDep) -> Response:
     report, _, _, _ = _filters(request, page.root.id)
-    scope = sms_optin.scope_for(page.uow.connection, page.principal, report.org_id)
+    scope = scope_for(page.uow.connection, page.principal, report.org_id)
     _audit_export(page, scope, report, "xlsx")
     handle = tempfile.NamedTemporaryFile(suffix=".xlsx", delete=False)  # noqa: SIM115
     handle.close()

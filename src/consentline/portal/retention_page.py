@@ -10,12 +10,12 @@ from typing import Annotated, Any
 
 from fastapi import Form, Response
 
-from consentline.api.errors import status_of
 from consentline.archive import admin
 from consentline.domain.errors import DomainError
 from consentline.portal import nav
 from consentline.portal.web import Page, PageDep, portal_router
 from consentline.service.access import Privilege
+from consentline.web.errors import status_of
 
 router = portal_router()
 PATH = "/setup/retention"

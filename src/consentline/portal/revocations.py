@@ -13,9 +13,10 @@ from fastapi.responses import StreamingResponse
 
 from consentline.domain.errors import InvalidInput
 from consentline.portal.web import PageDep, portal_router
-from consentline.reports import exports, revocation_chart, revocations, sms_optin
+from consentline.reports import exports, revocation_chart, revocations
 from consentline.reports.revocations import RevocationFilter
 from consentline.service.access import Privilege
+from consentline.service.report_scope import scope_for
 from consentline.store.db import reading
 
 router = portal_router()
@@ -50,7 +51,7 @@ def revocation_report(request: Request, page: PageDep) -> Response:
     page.principal.require(Privilege.REPORTS)
     report, org_id, number, kept = _filters(request, page.root.id)
     conn = page.uow.connection
-    scope = sms_optin.scope_for(conn, page.principal, org_id)
+    scope = scope_for(conn, page.principal, org_id)
     every = revocations.rows(conn, scope, report)
     summary = revocations.summary(every, page.now)
     chosen = every[(number - 1) * PAGE_SIZE : number * PAGE_SIZE]
@@ -89,7 +90,7 @@ def revocation_report(request: Request, page: PageDep) -> Response:
 @router.get(PATH + "/download.csv")
 def download_csv(request: Request, page: PageDep) -> Response:
     report, org_id, _, _ = _filters(request, page.root.id)
-    scope = sms_optin.scope_for(page.uow.connection, page.principal, org_id)
+    scope = scope_for(page.uow.connection, page.principal, org_id)
     engine = request.app.state.engine
 
     def chunks() -> Any:

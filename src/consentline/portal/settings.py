@@ -6,12 +6,12 @@ from typing import Annotated, Any
 
 from fastapi import Form, Response
 
-from consentline.api.errors import status_of
 from consentline.domain.errors import DomainError, SettingConflict
 from consentline.domain.translations import LANGUAGE_NAMES
 from consentline.portal.web import Page, PageDep, checked, portal_router
 from consentline.service import settings as settings_service
 from consentline.service.access import Privilege
+from consentline.web.errors import status_of
 
 router = portal_router()
 FEATURES = "/setup/feature-settings"

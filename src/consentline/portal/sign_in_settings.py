@@ -6,7 +6,6 @@ from typing import Annotated
 
 from fastapi import Form, Response
 
-from consentline.api.errors import status_of
 from consentline.domain.errors import DomainError, InvalidInput
 from consentline.portal import nav
 from consentline.portal.sso import redirect_uri
@@ -14,6 +13,7 @@ from consentline.portal.web import Page, PageDep, checked, portal_router
 from consentline.service import sso as sso_service, totp as totp_service
 from consentline.service.access import Privilege
 from consentline.service.sso import SsoUpdate
+from consentline.web.errors import status_of
 
 router = portal_router()
 PATH = "/setup/sign-in"

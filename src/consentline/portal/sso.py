@@ -17,7 +17,6 @@ from typing import Annotated
 from fastapi import Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from consentline.api.errors import status_of
 from consentline.domain.errors import DomainError
 from consentline.portal.auth import establish_session, safe_next
 from consentline.portal.web import portal_router, render
@@ -28,6 +27,7 @@ from consentline.service.sso_sign_in import sign_in_sso
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import sso as sso_store
 from consentline.store.sso import SsoRow
+from consentline.web.errors import status_of
 
 log = logging.getLogger(__name__)
 router = portal_router()

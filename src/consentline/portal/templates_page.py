@@ -7,7 +7,6 @@ from typing import Annotated, Any
 
 from fastapi import Form, Response
 
-from consentline.api.errors import status_of
 from consentline.domain import labels
 from consentline.domain.errors import DomainError
 from consentline.domain.keywords import Keywords
@@ -27,6 +26,7 @@ from consentline.portal.web import Page, PageDep, checked, portal_router
 from consentline.service import settings as settings_service
 from consentline.service.access import Privilege
 from consentline.store import orgs as org_store
+from consentline.web.errors import status_of
 
 router = portal_router()
 PATH = "/setup/templates"

@@ -8,7 +8,6 @@ from typing import Annotated
 from fastapi import Form, Request, Response
 from fastapi.responses import RedirectResponse
 
-from consentline.api.errors import status_of
 from consentline.domain.errors import DomainError
 from consentline.portal import (
     pending_sign_in,
@@ -20,6 +19,7 @@ from consentline.portal.web import SESSION_FLASH, portal_router, render
 from consentline.service import totp as totp_service
 from consentline.service.sign_in import TooManyAttempts
 from consentline.service.unit_of_work import UnitOfWork
+from consentline.web.errors import status_of
 
 router = portal_router()
 VERIFY = "/login/two-factor"

@@ -10,7 +10,6 @@ from typing import Annotated
 
 from fastapi import Form, Response
 
-from consentline.api.errors import status_of
 from consentline.domain.errors import DomainError
 from consentline.portal.web import Page, PageDep, portal_router
 from consentline.service import (
@@ -20,6 +19,7 @@ from consentline.service import (
 )
 from consentline.service.access import Privilege
 from consentline.store import sessions as session_store
+from consentline.web.errors import status_of
 
 router = portal_router()
 PATH = "/setup/users"

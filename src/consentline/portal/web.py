@@ -21,8 +21,6 @@ from fastapi.responses import HTMLResponse, RedirectResponse
 from fastapi.routing import APIRoute
 from fastapi.templating import Jinja2Templates
 
-from consentline.api.deps import unit_of_work_for
-from consentline.api.errors import CONFLICT, RETRY_AFTER_SECONDS, UNAVAILABLE, status_of
 from consentline.config import Config
 from consentline.domain import labels
 from consentline.domain.errors import Conflict, DomainError, InvalidInput, NotFound
@@ -41,6 +39,8 @@ from consentline.store.failures import (
 )
 from consentline.store.orgs import OrgRow
 from consentline.store.users import UserRow
+from consentline.web.errors import CONFLICT, RETRY_AFTER_SECONDS, UNAVAILABLE, status_of
+from consentline.web.request import unit_of_work_for
 
 log = logging.getLogger(__name__)
 templates = Jinja2Templates(directory=Path(__file__).with_name("templates"))

@@ -23,6 +23,7 @@ from twilio.http.http_client import TwilioHttpClient  # type: ignore[import-unty
 from twilio.http.response import Response  # type: ignore[import-untyped]
 from twilio.rest import Client  # type: ignore[import-untyped]
 
+from consentline.domain.carrier_codes import TWILIO_OPTED_OUT
 from consentline.domain.carriers import TwilioAccount
 from consentline.providers.outbox import SendError
 from consentline.store.outbox import OutboxItem
@@ -31,7 +32,6 @@ from consentline.store.outbox import OutboxItem
 logging.getLogger("twilio.http_client").setLevel(logging.WARNING)
 
 TWILIO_API = "https://api.twilio.com"
-OPTED_OUT = 21610  # "Attempt to send to unsubscribed recipient": the contact sent STOP
 # Errors that will not change on a retry: bad numbers, not a mobile number, blocked, etc.
 PERMANENT = {21211, 21214, 21408, 21610, 21612, 21614, 30003, 30004, 30005, 30006, 30007}
 
@@ -132,7 +132,7 @@ class TwilioProvider:
 def _classify(error: TwilioRestException) -> SendError:
     code = error.code
     text = f"Twilio refused the message (HTTP {error.status}): {error.msg}"
-    if code == OPTED_OUT:
+    if code == TWILIO_OPTED_OUT:
         return SendError(text, code=str(code), retryable=False, opted_out=True)
     if code in PERMANENT or (400 <= error.status < 500 and error.status != 429):
         return SendError(text, code=str(code or error.status), retryable=False)

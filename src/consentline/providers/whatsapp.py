@@ -20,6 +20,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from consentline.domain.carrier_codes import WHATSAPP_STOPPED_MARKETING
 from consentline.domain.carriers import WhatsAppAccount
 from consentline.domain.phone import is_user_id
 from consentline.providers.outbox import SendError
@@ -30,7 +31,6 @@ GRAPH_VERSION = "v21.0"
 SERVICE_WINDOW = timedelta(hours=24)
 OPT_IN_REQUESTS = ("mt_request", "mo_request")
 WINDOW_CLOSED = 131047  # "Re-engagement message": more than 24 hours since the user wrote
-STOPPED_MARKETING = 131050  # the user stopped marketing messages from this business
 PERMANENT = {100, 131008, 131009, 131021, 131026, 131051, 132000, 132001, 132012}
 
 
@@ -127,7 +127,7 @@ def _classify(status: int, body: dict[str, Any]) -> SendError:
     error = body.get("error") or {}
     code = error.get("code")
     text = f"The Graph API refused the message (HTTP {status}): {error.get('message', '')}"
-    if code == STOPPED_MARKETING:
+    if code == WHATSAPP_STOPPED_MARKETING:
         return SendError(text, code=str(code), retryable=False, opted_out=True)
     if code == WINDOW_CLOSED:
         return SendError(text, code=str(code), retryable=False)

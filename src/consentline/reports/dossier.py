@@ -3,7 +3,7 @@
 For each conversation of the contact (on one line, or on every line of the organization):
 every consent event with what decided it (the contact's message, a staff record, an import
 with its source), every message verbatim (the requests as shown, confirmations), and every
-archive record as its chain hashed it, so that ``archive/dossier_check.py`` can recompute
+archive record as its chain hashed it, so that ``domain/dossier_check.py`` can recompute
 the chain offline. The manifest is signed with the organization's Ed25519 key.
 """
 
@@ -21,14 +21,14 @@ from typing import Any
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Connection, Engine, select
 
-from consentline.archive import chain
-from consentline.archive.checkpoints import expectations
-from consentline.archive.dossier_check import FORMAT, HTML, MANIFEST, SIGNATURE, key_id
+from consentline.domain import archive_chain as chain
+from consentline.domain.dossier_check import FORMAT, HTML, MANIFEST, SIGNATURE, key_id
 from consentline.domain.phone import to_e164
 from consentline.service.access import Principal, Privilege, visible_org
 from consentline.service.dossier_keys import public_bytes, signing_key
 from consentline.service.recorded import org_lines
 from consentline.store import orgs as org_store
+from consentline.store.checkpoints import expectations
 from consentline.store.db import reading
 from consentline.store.tables import consent_events, conversations, message_events, messages
 

@@ -16,11 +16,11 @@ from fastapi.responses import HTMLResponse
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from sqlalchemy import Connection, select
 
-from consentline.archive.verify import verify_conversation
 from consentline.domain import labels
 from consentline.domain.messages import Channel
 from consentline.domain.phone import to_e164
 from consentline.service.access import Principal, Privilege
+from consentline.service.archive_verify import verify_conversation
 from consentline.service.messaging import consent_view, find_line, line_ref
 from consentline.store import conversations as conversation_store, orgs as org_store
 from consentline.store.tables import consent_events, message_events, messages

@@ -24,7 +24,8 @@ from sqlalchemy import Connection, select
 from consentline.domain.business_days import revocation_deadline
 from consentline.domain.consent import State
 from consentline.domain.errors import InvalidInput
-from consentline.reports.sms_optin import MAX_PAGE_SIZE, Scope
+from consentline.reports.sms_optin import MAX_PAGE_SIZE
+from consentline.service.report_scope import Scope
 from consentline.store.tables import consent_events, conversations, lines, messages, outbox
 
 CONFIRMATION_LIMIT_SECONDS = 300  # the FCC presumes a confirmation within 5 minutes lawful

@@ -17,7 +17,7 @@ from sqlalchemy.orm import aliased
 from consentline.domain.consent import State
 from consentline.domain.errors import InvalidInput
 from consentline.domain.settings import ConsentScope, Mode
-from consentline.service.access import Principal, Privilege, visible_org
+from consentline.service.report_scope import Scope
 from consentline.service.settings import policy_settings_from
 from consentline.store import orgs as org_store
 from consentline.store.tables import conversations, lines, messages, orgs
@@ -65,35 +65,6 @@ class ReportFilter:
             "state": self.state.value if self.state else None,
             "employee": self.employee,
         }
-
-
-@dataclass(frozen=True)
-class Scope:
-    """The organizations whose lines the report covers: one root's subtree."""
-
-    root_id: int
-    org_ids: frozenset[int]
-    whole_tree: bool = False
-
-
-def scope_for(conn: Connection, principal: Principal, org_id: int | None) -> Scope:
-    """What the caller may report on: the named organization (404 outside their tree)."""
-    principal.require(Privilege.REPORTS)
-    if org_id is None:
-        if principal.org_id is None:
-            raise InvalidInput("Name an organization: org=<id>.", code="org_required")
-        org_id = principal.org_id
-    org = visible_org(conn, principal, org_id)
-    tree = org_store.list_orgs(conn, org.root_id)
-    children: dict[int | None, list[int]] = {}
-    for node in tree:
-        children.setdefault(node.parent_id, []).append(node.id)
-    found, stack = {org.id}, [org.id]
-    while stack:
-        for child in children.get(stack.pop(), []):
-            found.add(child)
-            stack.append(child)
-    return Scope(org.root_id, frozenset(found), whole_tree=org.id == org.root_id)
 
 
 def _needs_lines(scope: Scope, report: ReportFilter) -> bool:

@@ -15,7 +15,8 @@ from sqlalchemy import Connection
 
 from consentline.domain import labels
 from consentline.domain.settings import Mode
-from consentline.reports.sms_optin import ReportFilter, Scope, counts_by_day
+from consentline.reports.sms_optin import ReportFilter, counts_by_day
+from consentline.service.report_scope import Scope
 
 MODE_STATES = {
     Mode.CONSENT: ("opted_in", "opted_out", "pending"),

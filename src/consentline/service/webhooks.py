@@ -24,13 +24,13 @@ from typing import Any
 
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
+from consentline.domain.carrier_codes import TWILIO_OPTED_OUT
 from consentline.domain.carrier_policy import carrier_help, carrier_opt_in, carrier_opt_out
 from consentline.domain.errors import DomainError, Forbidden
 from consentline.domain.messages import Channel
 from consentline.domain.phone import clean_text, contact_id, mask, to_e164
 from consentline.domain.policy import decide
 from consentline.domain.whatsapp_inbound import raw_json
-from consentline.providers.twilio import OPTED_OUT as TWILIO_OPTED_OUT
 from consentline.service import carriers
 from consentline.service.carrier_optout import mirror_opt_out
 from consentline.service.messaging import Rule, receive

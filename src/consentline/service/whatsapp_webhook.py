@@ -18,12 +18,12 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime
 
+from consentline.domain.carrier_codes import WHATSAPP_STOPPED_MARKETING
 from consentline.domain.carriers import CarrierSettings
 from consentline.domain.errors import DomainError
 from consentline.domain.messages import Channel
 from consentline.domain.phone import whatsapp_contact
 from consentline.domain.whatsapp_inbound import Change, Part, raw_json, read_notification
-from consentline.providers.whatsapp import STOPPED_MARKETING
 from consentline.service import carriers
 from consentline.service.carrier_optout import mirror_opt_out, opt_out_contact
 from consentline.service.messaging import receive
@@ -222,6 +222,6 @@ def _status(uow: UnitOfWork, found: carriers.CarrierLine, part: Part, now: datet
         root_id=found.line.root_id,
     )
     conversation = outbox_store.conversation_of(uow.connection, item) if item else None
-    if conversation is not None and part.error_code == str(STOPPED_MARKETING):
-        mirror_opt_out(uow, conversation, f"whatsapp:{STOPPED_MARKETING}", now)
+    if conversation is not None and part.error_code == str(WHATSAPP_STOPPED_MARKETING):
+        mirror_opt_out(uow, conversation, f"whatsapp:{WHATSAPP_STOPPED_MARKETING}", now)
     return "recorded" if item else "unknown_message"

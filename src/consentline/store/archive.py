@@ -1,4 +1,4 @@
-"""Appending archive records to their conversation's hash chain (see ``archive/chain.py``).
+"""Appending archive records to their conversation's hash chain (see ``domain/archive_chain.py``).
 
 Every event holds its conversation's lock from start to end, so the chain's head is read
 once with the conversation and moved in memory as records are appended. A record's hash
@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, Table, bindparam, insert, update
 
-from consentline.archive import chain
+from consentline.domain import archive_chain as chain
 from consentline.store.tables import consent_events, conversations, message_events, messages
 from consentline.store.types import inserted_id
 

@@ -1,7 +1,7 @@
 """Tables of the compliance area: archive checkpoints, retention, the Salesforce connector.
 
 The archive records themselves (messages, message_events, consent_events) carry their chain
-position in ``chain_seq``/``chain_hash`` (see ``store/tables.py`` and ``archive/chain.py``).
+position in ``chain_seq``/``chain_hash`` (see ``store/tables.py`` and ``domain/archive_chain.py``).
 """
 
 from __future__ import annotations

@@ -142,7 +142,7 @@ conversations = Table(
     Column("evidence_message_id", Id, nullable=True),
     Column("created_at", UTCDateTime(), nullable=False),
     Column("updated_at", UTCDateTime(), nullable=False),
-    # The head of the conversation's archive hash chain (archive/chain.py).
+    # The head of the conversation's archive hash chain (domain/archive_chain.py).
     Column("chain_length", Integer, nullable=False, server_default="0"),
     Column("chain_head", String(64), nullable=True),
     # The language of the contact's last keyword (None: the organization's default).

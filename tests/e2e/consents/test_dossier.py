@@ -11,7 +11,7 @@ from pathlib import Path
 
 from sqlalchemy import update
 
-from consentline.archive.dossier_check import verify_dossier
+from consentline.domain.dossier_check import verify_dossier
 from consentline.store.tables import messages
 from tests.e2e.consents.support import CONTACT, import_csv, record
 from tests.e2e.support import MT_REQUEST

@@ -31,9 +31,9 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from consentline.app import create_app
-from consentline.archive.verify import verify
 from consentline.config import Config
 from consentline.service import orgs as org_service
+from consentline.service.archive_verify import verify
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store.tables import messages, outbox, simulator_deliveries
 from tests.helpers import Api, FakeClock, Tenant

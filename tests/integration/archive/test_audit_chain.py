@@ -8,9 +8,9 @@ import pytest
 from sqlalchemy import Connection, Engine, delete, select, update
 from typer.testing import CliRunner
 
-from consentline.archive.verify import verify
 from consentline.cli import app
 from consentline.service import audit, orgs as org_service
+from consentline.service.archive_verify import verify
 from consentline.service.demo import SYSTEM
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store.audit_tables import audit_heads, audit_log

@@ -7,8 +7,8 @@ from typing import Any
 
 from sqlalchemy import Connection, Engine, event, select, update
 
-from consentline.archive import chain
-from consentline.archive.verify import verify
+from consentline.domain import archive_chain as chain
+from consentline.service.archive_verify import verify
 from consentline.store.tables import consent_events, conversations, message_events, messages
 from tests.helpers import FakeClock
 from tests.integration.archive.conftest import ALICE

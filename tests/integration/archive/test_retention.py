@@ -9,9 +9,9 @@ from sqlalchemy import Engine, func, select
 from typer.testing import CliRunner
 
 from consentline.archive import retention
-from consentline.archive.verify import verify
 from consentline.cli import app
 from consentline.domain.errors import Conflict, InvalidInput
+from consentline.service.archive_verify import verify
 from consentline.store.tables import consent_events, conversations, messages
 from tests.helpers import FakeClock
 from tests.integration.archive.conftest import ALICE, BOB

@@ -8,9 +8,10 @@ import pytest
 from sqlalchemy import Connection, Engine, delete, insert, select, update
 from typer.testing import CliRunner
 
-from consentline.archive import chain, checkpoints
-from consentline.archive.verify import verify
 from consentline.cli import app
+from consentline.domain import archive_chain as chain
+from consentline.service.archive_verify import verify
+from consentline.store import checkpoints
 from consentline.store.tables import (
     consent_events,
     conversations,

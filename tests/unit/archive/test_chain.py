@@ -7,7 +7,7 @@ from typing import Any
 
 import pytest
 
-from consentline.archive import chain
+from consentline.domain import archive_chain as chain
 
 CONVERSATION = {"id": 7, "root_id": 1, "line_id": 2, "contact": "+15550199001", "channel": "sms"}
 T0 = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

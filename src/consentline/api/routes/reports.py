@@ -21,9 +21,10 @@ from consentline.domain.messages import Channel
 from consentline.domain.settings import Mode
 from consentline.reports import evidence, exports, revocations, sms_optin
 from consentline.reports.revocations import RevocationFilter
-from consentline.reports.sms_optin import ReportFilter, Scope
+from consentline.reports.sms_optin import ReportFilter
 from consentline.service import audit
 from consentline.service.access import MAX_ID as MAX_RECORD_ID
+from consentline.service.report_scope import Scope, scope_for
 from consentline.store.db import reading
 
 router = APIRouter(prefix="/api/v1/reports", tags=["reports"], responses=ERROR_RESPONSES)
@@ -83,7 +84,7 @@ def sms_optin_report(
 ) -> Any:
     """Consent records with their evidence; ``format=csv|xlsx`` downloads every row."""
     report = ReportFilter(mode, start, end, org, state, employee)
-    scope = sms_optin.scope_for(uow.connection, principal, org)
+    scope = scope_for(uow.connection, principal, org)
     if format == "json":
         return sms_optin.page(uow.connection, scope, report, page, page_size)
     engine: Engine = request.app.state.engine
@@ -164,7 +165,7 @@ def revocation_report(
     """Every opt-out (keyword, carrier, staff, import) with its confirmation latency, its
     10-business-day deadline and the messages that reached the contact after it."""
     report = RevocationFilter(start, end)
-    scope = sms_optin.scope_for(uow.connection, principal, org)
+    scope = scope_for(uow.connection, principal, org)
     if format == "json":
         return revocations.page(uow.connection, scope, report, page, page_size, now)
     return StreamingResponse(

@@ -8,13 +8,12 @@ from typing import Annotated
 
 import typer
 
-from consentline.archive.commands import DatabaseUrl, engine_for
-from consentline.cli_support import CLI, SOURCE, one_line_errors
-from consentline.reports.sms_optin import scope_for
+from consentline.cli_support import CLI, SOURCE, DatabaseUrl, engine_for, one_line_errors
 from consentline.salesforce import sync
 from consentline.salesforce.client import SalesforceSettings
 from consentline.service import audit
 from consentline.service.access import visible_org
+from consentline.service.report_scope import scope_for
 from consentline.service.unit_of_work import UnitOfWork
 
 app = typer.Typer(help="Record consent events in each organization's Salesforce.")

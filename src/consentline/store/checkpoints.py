@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, func, insert, select
 
-from consentline.archive import chain
+from consentline.domain import archive_chain as chain
 from consentline.store.compliance_tables import archive_checkpoint_entries, archive_checkpoints
 from consentline.store.tables import conversations
 from consentline.store.types import inserted_id

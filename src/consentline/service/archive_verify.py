@@ -12,9 +12,9 @@ from dataclasses import dataclass
 
 from sqlalchemy import Connection, Engine, func, select
 
-from consentline.archive import chain
-from consentline.archive.audit_verify import verify_audit
-from consentline.archive.checkpoints import check_checkpoint_chains, expectations
+from consentline.domain import archive_chain as chain
+from consentline.service.audit_verify import verify_audit
+from consentline.store.checkpoints import check_checkpoint_chains, expectations
 from consentline.store.db import reading
 from consentline.store.tables import conversations, metadata
 

@@ -11,26 +11,26 @@ import typer
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy import Engine, select
 
-from consentline.archive import admin, checkpoints, export
+from consentline.archive import admin, export
 from consentline.archive.export import ExportRange
-from consentline.archive.verify import count_records, verify
 from consentline.cli_support import (
     CLI,
     SOURCE,
     CommandFailed,
+    DatabaseUrl,
+    engine_for,
     one_line_errors,
-    open_database,
     writable_output,
 )
 from consentline.domain.errors import DomainError
-from consentline.reports.sms_optin import scope_for
 from consentline.service import audit
 from consentline.service.access import visible_org
+from consentline.service.archive_verify import count_records, verify
+from consentline.service.report_scope import scope_for
 from consentline.service.unit_of_work import UnitOfWork
+from consentline.store import checkpoints
 from consentline.store.db import reading
 from consentline.store.tables import orgs
-
-__all__ = ["CLI", "DatabaseUrl", "app", "engine_for"]
 
 
 class ExportFormat(StrEnum):
@@ -41,20 +41,6 @@ class ExportFormat(StrEnum):
 SUFFIX = {ExportFormat.JSONL: ".jsonl", ExportFormat.EML: ".zip"}
 
 app = typer.Typer(help="The tamper-evident archive: verify, checkpoint, export, retention.")
-
-DatabaseUrl = Annotated[
-    str | None,
-    typer.Option(
-        "--database-url",
-        help="SQLAlchemy URL of an existing database; default $CONSENTLINE_DATABASE_URL "
-        "or sqlite:///consentline.db.",
-    ),
-]
-
-
-def engine_for(database_url: str | None) -> Engine:
-    """The database a command works on: it must exist already (a SQLite file is never made)."""
-    return open_database(database_url)
 
 
 def _roots(engine: Engine, org: int | None) -> list[int]:

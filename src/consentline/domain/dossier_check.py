@@ -19,7 +19,7 @@ from typing import Any
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
-from consentline.archive import chain
+from consentline.domain import archive_chain as chain
 
 FORMAT = "consentline-dossier/1"
 MANIFEST = "manifest.json"
