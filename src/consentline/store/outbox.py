@@ -67,27 +67,6 @@ PRIORITY_ORDINARY = 0
 PRIORITY_OPT_OUT_CONFIRMATION = 1
 
 
-def enqueue(
-    conn: Connection,
-    message_id: int,
-    destination: str,
-    now: datetime,
-    priority: int = PRIORITY_ORDINARY,
-) -> None:
-    conn.execute(
-        _ENQUEUE,
-        {
-            "message_id": message_id,
-            "destination": destination,
-            "status": "pending",
-            "attempts": 0,
-            "next_attempt_at": now,
-            "created_at": now,
-            "priority": priority,
-        },
-    )
-
-
 def enqueue_many(conn: Connection, items: list[tuple[int, str, int]], now: datetime) -> None:
     """Queue one event's messages, ``(message_id, destination, priority)`` each, in one
     statement."""
