@@ -17,9 +17,11 @@ from consentline.api.deps import (
 )
 from consentline.api.errors import ERROR_RESPONSES
 from consentline.api.schemas import (
+    EntitlementsPublic,
     EntitlementsUpdate,
     LineCreate,
     LineDetail,
+    LinePage,
     LinePublic,
     LineUpdate,
     OrgCreate,
@@ -60,10 +62,10 @@ def get_org(org_id: OrgIdPath, uow: UowDep, principal: PrincipalDep) -> OrgPubli
 @router.put("/{org_id}/entitlements")
 def set_entitlements(
     org_id: OrgIdPath, body: EntitlementsUpdate, uow: UowDep, principal: PrincipalDep, now: NowDep
-) -> dict[str, bool]:
+) -> EntitlementsPublic:
     """Grant or withdraw SMS Opt-in (operator only)."""
     org_service.set_entitlement(uow, principal, org_id, body.sms_optin, now)
-    return {"sms_optin": body.sms_optin}
+    return EntitlementsPublic(sms_optin=body.sms_optin)
 
 
 @router.post("/{org_id}/users", status_code=201, dependencies=[RequireSetup])
@@ -111,11 +113,9 @@ def _line(line: LineRow) -> LineDetail:
 
 
 @router.get("/{org_id}/lines", dependencies=[RequireAnyPrivilege])
-def list_lines(
-    org_id: OrgIdPath, uow: UowDep, principal: PrincipalDep
-) -> dict[str, list[LineDetail]]:
+def list_lines(org_id: OrgIdPath, uow: UowDep, principal: PrincipalDep) -> LinePage:
     """The lines of the organization and of the organizations below it."""
-    return {"items": [_line(line) for line in line_service.list_lines(uow, principal, org_id)]}
+    return LinePage(items=[_line(line) for line in line_service.list_lines(uow, principal, org_id)])
 
 
 @router.patch("/{org_id}/lines/{line_id}", dependencies=[RequireSetup])
