@@ -22,6 +22,7 @@ ORG_ROUTES: list[tuple[str, str, Any, set[str]]] = [
     ("PATCH", ORG + "/settings", {"hold_max_age": 30}, {"setup"}),
     ("GET", ORG + "/settings/history", None, {"setup", "reports"}),
     ("GET", ORG + "/lines", None, {"setup", "reports", "messaging"}),
+    ("GET", ORG + "/audit-log", None, {"setup", "reports"}),
     ("PATCH", ORG + "/lines/1", {"employee_name": "Grace"}, {"setup"}),
     ("POST", ORG + "/lines", {"number": "+15550001999", "employee_name": "Grace"}, {"setup"}),
     (
@@ -90,6 +91,16 @@ def test_message_routes_need_messaging_and_the_conversation_messaging_or_reports
         assert answer.status_code == status, (privilege, answer.text)
 
 
+@pytest.mark.parametrize("path", ["sms-optin", "revocations", "consent-evidence"])
+def test_reports_need_the_reports_privilege(api: Api, path: str) -> None:
+    tenant = api.tenant()
+    params = {"line": tenant.line, "contact": CONTACT}
+    for privilege, status in (("setup", 403), ("messaging", 403), ("reports", 200)):
+        headers = {"Authorization": f"Bearer {_key(api, tenant, privilege)}"}
+        answer = api.client.get(f"/api/v1/reports/{path}", headers=headers, params=params)
+        assert answer.status_code == status, (privilege, answer.text)
+
+
 class _Down:
     name = "down"
 
@@ -136,6 +147,9 @@ def _json_schema(spec: dict[str, Any], method: str, path: str) -> dict[str, Any]
         ("post", "/api/v1/orgs/{org_id}/outbox/{item_id}/retry", "RetriedPublic"),
         ("put", "/api/v1/orgs/{org_id}/entitlements", "EntitlementsPublic"),
         ("get", "/api/v1/orgs/{org_id}/lines", "LinePage"),
+        ("get", "/api/v1/orgs/{org_id}/audit-log", "AuditLogPage"),
+        ("get", "/api/v1/reports/sms-optin", "SmsOptinPage"),
+        ("get", "/api/v1/reports/revocations", "RevocationPage"),
     ],
 )
 def test_the_openapi_document_names_the_model_of_each_answer(
