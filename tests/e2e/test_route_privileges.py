@@ -5,7 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from pydantic import BaseModel
 
+from consentline.api.report_schemas import ConsentEvidencePublic, RevocationPage, SmsOptinPage
 from consentline.providers.outbox import deliver_due
 from consentline.store.outbox import OutboxItem
 from tests.helpers import Api, Tenant
@@ -150,6 +152,7 @@ def _json_schema(spec: dict[str, Any], method: str, path: str) -> dict[str, Any]
         ("get", "/api/v1/orgs/{org_id}/audit-log", "AuditLogPage"),
         ("get", "/api/v1/reports/sms-optin", "SmsOptinPage"),
         ("get", "/api/v1/reports/revocations", "RevocationPage"),
+        ("get", "/api/v1/reports/consent-evidence", "ConsentEvidencePublic"),
     ],
 )
 def test_the_openapi_document_names_the_model_of_each_answer(
@@ -158,3 +161,20 @@ def test_the_openapi_document_names_the_model_of_each_answer(
     spec = api.client.get("/openapi.json").json()
     assert _json_schema(spec, method, path) == {"$ref": f"#/components/schemas/{model}"}
     assert spec["components"]["schemas"][model]["properties"]
+
+
+def test_the_report_models_describe_every_field_of_real_answers(api: Api) -> None:
+    tenant = api.tenant()
+    for body in ("Hi", "YES", "STOP"):
+        api.inbound(tenant, CONTACT, body)
+    api.deliver()
+    headers = {"Authorization": f"Bearer {tenant.key}"}
+    answers: list[tuple[type[BaseModel], str, dict[str, str]]] = [
+        (SmsOptinPage, "sms-optin", {}),
+        (RevocationPage, "revocations", {}),
+        (ConsentEvidencePublic, "consent-evidence", {"line": tenant.line, "contact": CONTACT}),
+    ]
+    for model, path, params in answers:
+        body = api.client.get(f"/api/v1/reports/{path}", headers=headers, params=params).json()
+        # Nothing in the answer that the model leaves out, nothing the model adds.
+        assert model.model_validate(body).model_dump(exclude_unset=True) == body, path

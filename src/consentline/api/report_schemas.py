@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from consentline.api.schemas import BlockedByPublic
+from consentline.api.schemas import BlockedByPublic, ConsentPublic
 
 
 class SmsOptinRowPublic(BaseModel):
@@ -70,3 +70,46 @@ class RevocationPage(BaseModel):
     total: int
     page: int
     page_size: int
+
+
+class EvidenceMessagePublic(BaseModel):
+    id: int
+    sender: str
+    recipient: str
+    template: str | None
+    body: str
+    at: str
+    status: str | None = Field(description="The message's last delivery status.")
+
+
+class ConsentEventPublic(BaseModel):
+    at: str
+    old_state: str
+    new_state: str
+    mode: str | None
+    initiated_by: str | None
+    trigger: EvidenceMessagePublic | None = Field(description="The message that caused it.")
+
+
+class ArchiveCheckPublic(BaseModel):
+    intact: bool
+    problem: str | None
+    records: int
+
+
+class ConsentEvidencePublic(BaseModel):
+    """``consent``, ``deciding_message`` and ``archive`` are null for a conversation that
+    never happened; ``history`` and ``requests`` are then empty."""
+
+    organization: str
+    sub_organization: str | None
+    employee: str
+    line: str
+    contact: str
+    channel: str
+    generated_at: str
+    consent: ConsentPublic | None
+    history: list[ConsentEventPublic]
+    requests: list[EvidenceMessagePublic] = Field(description="The opt-in requests sent.")
+    deciding_message: EvidenceMessagePublic | None
+    archive: ArchiveCheckPublic | None

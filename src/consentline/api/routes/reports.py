@@ -22,7 +22,7 @@ from consentline.api.deps import (
     request_source,
 )
 from consentline.api.errors import ERROR_RESPONSES
-from consentline.api.report_schemas import RevocationPage, SmsOptinPage
+from consentline.api.report_schemas import ConsentEvidencePublic, RevocationPage, SmsOptinPage
 from consentline.api.schemas import ChannelName
 from consentline.domain.consent import State
 from consentline.domain.messages import Channel
@@ -67,7 +67,8 @@ REPORT_CONTENT: dict[int | str, dict[str, Any]] = {
 EVIDENCE_CONTENT: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The proof as JSON, or as a printable HTML page.",
-        "content": {"application/json": {}, "text/html": {"schema": {"type": "string"}}},
+        "model": ConsentEvidencePublic,
+        "content": {"text/html": {"schema": {"type": "string"}}},
     }
 }
 
