@@ -153,6 +153,7 @@ def _json_schema(spec: dict[str, Any], method: str, path: str) -> dict[str, Any]
         ("get", "/api/v1/reports/sms-optin", "SmsOptinPage"),
         ("get", "/api/v1/reports/revocations", "RevocationPage"),
         ("get", "/api/v1/reports/consent-evidence", "ConsentEvidencePublic"),
+        ("get", "/api/v1/simulator/deliveries", "DeliveriesPublic"),
     ],
 )
 def test_the_openapi_document_names_the_model_of_each_answer(
