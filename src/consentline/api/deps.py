@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
 import anyio
 from fastapi import Depends, Header, Request
 
 from consentline.config import Config
-from consentline.service.access import Principal, authenticate, note_key_use
+from consentline.domain.errors import Forbidden
+from consentline.service.access import (
+    MAX_ID,
+    Principal,
+    Privilege,
+    authenticate,
+    note_key_use,
+    visible_org,
+)
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store.db import reading
 from consentline.web.request import request_source as request_source, unit_of_work_for
@@ -90,3 +98,48 @@ async def _wake_outbox_afterwards(request: Request) -> AsyncIterator[None]:
 
 
 WakeOutbox = Depends(_wake_outbox_afterwards, scope="function")
+
+
+# --- privileges, stated where a route is declared -----------------------------------------
+
+
+def _org_in_path(request: Request) -> int | Literal[False] | None:
+    """The path's organization id; ``False`` when it is not an id (validation answers 422)."""
+    raw = request.path_params.get("org_id")
+    if raw is None:
+        return None
+    return int(raw) if str(raw).isdigit() and 0 < int(raw) <= MAX_ID else False
+
+
+def _see_org(request: Request, principal: Principal, org_id: int) -> None:
+    with reading(request.app.state.engine) as conn:
+        visible_org(conn, principal, org_id)  # 404 for an organization outside the tree
+
+
+def requires(*any_of: Privilege) -> Callable[..., Awaitable[Principal]]:
+    """A dependency that lets the caller through with any of these privileges, else 403.
+    An organization outside the caller's tree still answers 404 (SPEC §6), so a refusal
+    looks the path's organization up first; a malformed id is left to the path's
+    validation (422). The use case checks the privilege again."""
+
+    async def check(request: Request, principal: PrincipalDep) -> Principal:
+        try:
+            principal.require(*any_of)
+        except Forbidden:
+            org_id = _org_in_path(request)
+            if org_id is False:
+                return principal
+            if org_id is not None:
+                await anyio.to_thread.run_sync(_see_org, request, principal, org_id)
+            raise
+        return principal
+
+    return check
+
+
+RequireSetup = Depends(requires(Privilege.SETUP))
+RequireMessaging = Depends(requires(Privilege.MESSAGING))
+RequireReports = Depends(requires(Privilege.REPORTS))
+RequireMessagingOrReports = Depends(requires(Privilege.MESSAGING, Privilege.REPORTS))
+RequireSetupOrReports = Depends(requires(Privilege.SETUP, Privilege.REPORTS))
+RequireAnyPrivilege = Depends(requires(*Privilege))

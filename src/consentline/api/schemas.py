@@ -50,6 +50,10 @@ class EntitlementsUpdate(Strict):
     sms_optin: bool
 
 
+class EntitlementsPublic(BaseModel):
+    sms_optin: bool
+
+
 class ApiKeyCreate(Strict):
     name: OneLine = Field(min_length=1, max_length=200)
     privileges: list[PrivilegeName] = Field(min_length=1)
@@ -120,6 +124,10 @@ class LinePublic(BaseModel):
 
 class LineDetail(LinePublic):
     retired: bool
+
+
+class LinePage(BaseModel):
+    items: list[LineDetail]
 
 
 class SmsOptinUpdate(Strict):

@@ -28,6 +28,7 @@ from typing import IO, Any
 from sqlalchemy import Connection, Select, select
 from sqlalchemy.orm import aliased
 
+from consentline.domain.timefmt import iso_z
 from consentline.service.report_scope import Scope
 from consentline.store.tables import (
     consent_events,
@@ -46,10 +47,6 @@ MAIL_DOMAIN = "consentline.invalid"
 class ExportRange:
     start: date | None = None
     end: date | None = None
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
 
 
 def _with_context(query: Select[Any], scope: Scope, table: Any, when: ExportRange) -> Select[Any]:
@@ -140,7 +137,7 @@ def _message_records(conn: Connection, scope: Scope, when: ExportRange) -> Itera
             "status": row.status,
             "consent_state": row.consent_state,
             "provider_message_id": row.provider_message_id,
-            "created_at": _iso(row.created_at),
+            "created_at": iso_z(row.created_at, "microseconds"),
         }
 
 
@@ -166,7 +163,7 @@ def _consent_records(conn: Connection, scope: Scope, when: ExportRange) -> Itera
             "body": f"Consent state changed from {row.old_state} to {row.new_state}"
             + (f" (mode {row.mode})" if row.mode else "")
             + (f", by message {row.message_id}." if row.message_id else "."),
-            "created_at": _iso(row.created_at),
+            "created_at": iso_z(row.created_at, "microseconds"),
         }
 
 

@@ -18,6 +18,7 @@ from consentline.domain.consent import State
 from consentline.domain.errors import InvalidInput
 from consentline.domain.messages import Channel
 from consentline.domain.phone import to_e164
+from consentline.domain.timefmt import iso_z
 
 COLUMNS = ("line", "contact", "channel", "state", "decided_at", "source_system", "evidence")
 REQUIRED = ("contact", "state")
@@ -183,7 +184,7 @@ def format_rows(rows: Iterable[tuple[object, ...]]) -> Iterator[str]:
 
 def _cell(value: object) -> str:
     if isinstance(value, datetime):
-        return value.astimezone(UTC).isoformat().replace("+00:00", "Z")
+        return iso_z(value)
     text = str(value)
     # Spreadsheets run cells that begin with these as formulas.
     return "'" + text if text[:1] in ("=", "+", "-", "@") and not _is_number(text) else text

@@ -17,6 +17,7 @@ from consentline.domain.consent import ConsentRecord, Party, State, Status, cycl
 from consentline.domain.policy import AutoMessage, Decision, HeldMessage, Names, expire_held
 from consentline.domain.settings import PolicySettings
 from consentline.domain.templates import RenderContext, render
+from consentline.domain.timefmt import iso_z
 
 DECIDED_STATES = (State.OPTED_IN, State.OPTED_OUT)
 
@@ -123,7 +124,7 @@ def judge_import(
         return ImportVerdict(
             Outcome.QUARANTINE,
             f"a later change ({current.state.value} at "
-            f"{last_change_at.isoformat().replace('+00:00', 'Z')}) is already recorded",
+            f"{iso_z(last_change_at)}) is already recorded",
         )
     if state is State.OPTED_IN and current.state is State.OPTED_OUT and not allow_opt_in:
         return ImportVerdict(

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 from urllib.parse import urlencode
 
@@ -13,6 +13,7 @@ from consentline.domain import labels
 from consentline.domain.consent import State
 from consentline.domain.errors import DomainError
 from consentline.domain.messages import Channel
+from consentline.domain.timefmt import iso_z
 from consentline.portal import query
 from consentline.portal.lines import lines_of
 from consentline.portal.transcript import side_view
@@ -45,10 +46,6 @@ class ViewParams(query.PageQuery):
     line: Text = Field("", title="Line")
     contact: Text = Field("", title="Contact")
     channel: Channel = Field(Channel.SMS, title="Channel")
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")
 
 
 def view_url(line: str, contact: str, channel: str) -> str:
@@ -152,7 +149,7 @@ def conversation(request: Request, page: PageDep) -> Response:
         page.uow.connection, found.id, view["contact"], view["channel"]
     )
     delivered = {
-        message_id: _iso(at)
+        message_id: iso_z(at)
         for message_id, steps in timeline.items()
         for status, at in steps
         if status == "delivered"

@@ -18,6 +18,7 @@ from fastapi import Response
 from consentline.domain import labels
 from consentline.portal.web import PageDep, portal_router
 from consentline.service import settings as settings_service
+from consentline.service.settings import SettingChange
 
 router = portal_router()
 DURATIONS = ("hold_max_age", "request_resend_interval")
@@ -87,11 +88,11 @@ def actor(name: str) -> str:
     return name
 
 
-def change_row(change: dict[str, Any]) -> dict[str, Any]:
-    setting, old, new = change["setting"], change["old_value"], change["new_value"]
+def change_row(change: SettingChange) -> dict[str, Any]:
+    setting, old, new = change.setting, change.old_value, change.new_value
     row: dict[str, Any] = {
-        "changed_at": change["changed_at"],
-        "actor": actor(change["actor"]),
+        "changed_at": change.changed_at,
+        "actor": actor(change.actor),
         "setting": setting,
         "name": labels.setting(setting),
         "old": shown(old, setting),

@@ -14,7 +14,7 @@ import hashlib
 import io
 import json
 import zipfile
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +24,7 @@ from sqlalchemy import Connection, Engine, select
 from consentline.domain import archive_chain as chain
 from consentline.domain.dossier_check import FORMAT, HTML, MANIFEST, SIGNATURE, key_id
 from consentline.domain.phone import to_e164
+from consentline.domain.timefmt import iso_z
 from consentline.service.access import Principal, Privilege, visible_org
 from consentline.service.dossier_keys import public_bytes, signing_key
 from consentline.service.recorded import org_lines
@@ -122,13 +123,9 @@ def gather(
         "organization": {"id": org.id, "name": org.name, "root_id": root.id, "root": root.name},
         "contact": number,
         "line": by_id[lines[0].id].number if line else None,
-        "generated_at": _iso(now),
+        "generated_at": iso_z(now),
         "conversations": [_conversation(conn, row, by_id[row.line_id]) for row in rows],
     }
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
 def _conversation(conn: Connection, row: Any, line: Any) -> dict[str, Any]:
@@ -174,7 +171,7 @@ def _conversation(conn: Connection, row: Any, line: Any) -> dict[str, Any]:
         "messages": [
             {
                 "id": m.id,
-                "at": _iso(m.created_at),
+                "at": iso_z(m.created_at),
                 "sender": m.sender,
                 "recipient": m.recipient,
                 "template": m.template,
@@ -189,7 +186,7 @@ def _conversation(conn: Connection, row: Any, line: Any) -> dict[str, Any]:
 
 def _event(event: Any, message: Any) -> dict[str, Any]:
     return {
-        "at": _iso(event.created_at),
+        "at": iso_z(event.created_at),
         "old_state": event.old_state,
         "new_state": event.new_state,
         "mode": event.mode,

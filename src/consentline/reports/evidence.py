@@ -19,6 +19,7 @@ from sqlalchemy import Connection, select
 from consentline.domain import labels
 from consentline.domain.messages import Channel
 from consentline.domain.phone import to_e164
+from consentline.domain.timefmt import iso_z
 from consentline.service.access import Principal, Privilege
 from consentline.service.archive_verify import verify_conversation
 from consentline.service.messaging import consent_view, find_line, line_ref
@@ -33,10 +34,6 @@ _templates = Environment(
 )
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
-
-
 def _message(row: Any, status: str | None = None) -> dict[str, Any]:
     return {
         "id": row.id,
@@ -44,7 +41,7 @@ def _message(row: Any, status: str | None = None) -> dict[str, Any]:
         "recipient": row.recipient,
         "template": row.template,
         "body": row.body,
-        "at": _iso(row.created_at),
+        "at": iso_z(row.created_at),
         "status": status,
     }
 
@@ -72,7 +69,7 @@ def gather(
         "line": found.number,
         "contact": number,
         "channel": channel.value,
-        "generated_at": _iso(datetime.now(UTC)),
+        "generated_at": iso_z(datetime.now(UTC)),
         "consent": None,
         "history": [],
         "requests": [],
@@ -104,7 +101,7 @@ def gather(
         trigger = by_id.get(event.message_id) if event.message_id else None
         proof["history"].append(
             {
-                "at": _iso(event.created_at),
+                "at": iso_z(event.created_at),
                 "old_state": event.old_state,
                 "new_state": event.new_state,
                 "mode": event.mode,

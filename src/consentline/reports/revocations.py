@@ -24,6 +24,7 @@ from sqlalchemy import Connection, select
 from consentline.domain.business_days import revocation_deadline
 from consentline.domain.consent import State
 from consentline.domain.errors import InvalidInput
+from consentline.domain.timefmt import iso_z
 from consentline.reports.sms_optin import MAX_PAGE_SIZE
 from consentline.service.report_scope import Scope
 from consentline.store.tables import consent_events, conversations, lines, messages, outbox
@@ -63,10 +64,6 @@ def revocation_source(recorded: str | None, carrier: str | None, trigger_sender:
     if trigger_sender == "contact":
         return "keyword"
     return "staff"
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
 
 
 def _day(day: date) -> datetime:
@@ -179,8 +176,8 @@ def _row(event: Any, sent: list[Any], changes: dict[int, list[Any]]) -> dict[str
         "source": revocation_source(
             event.recorded_source, event.carrier_source, event.trigger_sender
         ),
-        "received_at": _iso(received),
-        "confirmation_sent_at": _iso(confirmation.sent_at if confirmation else None),
+        "received_at": iso_z(received),
+        "confirmation_sent_at": iso_z(confirmation.sent_at if confirmation else None),
         "confirmation_latency_s": latency,
         "deadline": revocation_deadline(received.astimezone(UTC).date()).isoformat(),
         "messages_after": len(others),

@@ -17,6 +17,7 @@ from sqlalchemy.orm import aliased
 from consentline.domain.consent import State
 from consentline.domain.errors import InvalidInput
 from consentline.domain.settings import ConsentScope, Mode
+from consentline.domain.timefmt import iso_z
 from consentline.service.report_scope import Scope
 from consentline.service.settings import policy_settings_from
 from consentline.store import orgs as org_store
@@ -137,10 +138,6 @@ def _day(day: date) -> datetime:
     return datetime.combine(day, time(0), tzinfo=UTC)
 
 
-def _iso(moment: datetime | None) -> str | None:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z") if moment else None
-
-
 def _row(row: Any, root_id: int) -> dict[str, Any]:
     return {
         "organization": row.organization,
@@ -151,13 +148,13 @@ def _row(row: Any, root_id: int) -> dict[str, Any]:
         "channel": row.channel,
         "mode": row.mode,
         "state": row.state,
-        "requested_at": _iso(row.requested_at),
-        "decided_at": _iso(row.decided_at),
+        "requested_at": iso_z(row.requested_at),
+        "decided_at": iso_z(row.decided_at),
         "deciding_message": row.deciding_message,
         "deciding_message_id": row.deciding_message_id,
         # A carrier's opt-out: carrier:code-or-keyword (twilio:STOP, whatsapp:131050).
         "opt_out_source": row.opt_out_source,
-        "last_changed_at": _iso(row.last_changed_at),
+        "last_changed_at": iso_z(row.last_changed_at),
         "conversation_id": row.conversation_id,
     }
 
@@ -226,13 +223,13 @@ def _mark_blocked(conn: Connection, root_id: int, rows: list[dict[str, Any]]) ->
             same_channel = scope is ConsentScope.ORGANIZATION_ALL_CHANNELS or (
                 out.channel == row["channel"]
             )
-            newer = decided is None or (_iso(out.decided_at) or "") > decided
+            newer = decided is None or (iso_z(out.decided_at) or "") > decided
             if out.contact == row["contact"] and out.id != row["conversation_id"] and same_channel:
                 if newer:
                     row["blocked_by"] = {
                         "line": out.number,
                         "channel": out.channel,
-                        "decided_at": _iso(out.decided_at),
+                        "decided_at": iso_z(out.decided_at),
                     }
                 break
 

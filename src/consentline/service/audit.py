@@ -21,6 +21,7 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from consentline.domain.errors import InvalidInput
+from consentline.domain.timefmt import iso_z
 from consentline.service.access import Principal, Privilege, visible_org
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import audit as audit_store, orgs as org_store
@@ -142,7 +143,7 @@ def _subtree(uow: UnitOfWork, org: OrgRow) -> list[int]:
 
 def _public(row: dict[str, Any]) -> dict[str, Any]:
     at: datetime = row["at"]
-    return {**row, "at": at.isoformat().replace("+00:00", "Z")}
+    return {**row, "at": iso_z(at)}
 
 
 def audit_page(

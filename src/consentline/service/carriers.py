@@ -18,13 +18,75 @@ from consentline.store import carriers as carrier_store, orgs as org_store
 from consentline.store.orgs import LineRow, LineWithPolicy
 
 
-def get_providers(uow: UnitOfWork, principal: Principal, org_id: int) -> dict[str, Any]:
+@dataclass(frozen=True)
+class TwilioShown:
+    account_sid: str | None
+    lines: list[str]
+    auth_token_set: bool
+
+
+@dataclass(frozen=True)
+class OptInTemplateShown:
+    name: str
+    language: str
+    parameters: list[str]
+
+
+@dataclass(frozen=True)
+class WhatsAppShown:
+    lines: dict[str, str]
+    optin_template: OptInTemplateShown | None
+    access_token_set: bool
+    app_secret_set: bool
+    verify_token_set: bool
+
+
+@dataclass(frozen=True)
+class EmployeeAppShown:
+    url: str | None
+    signing_secret_set: bool
+
+
+@dataclass(frozen=True)
+class ProvidersShown:
+    """A root's carrier settings as the API shows them: each secret only as ``<name>_set``.
+    ``inherited_from``: the root's id, when asked through a sub-organization."""
+
+    twilio: TwilioShown
+    whatsapp: WhatsAppShown
+    employee_app: EmployeeAppShown
+    inherited_from: int | None = None
+
+
+def _shown_settings(settings: CarrierSettings, inherited_from: int | None) -> ProvidersShown:
+    shown = settings.public()
+    twilio, whatsapp, app = shown["twilio"], shown["whatsapp"], shown["employee_app"]
+    template = whatsapp["optin_template"]
+    return ProvidersShown(
+        twilio=TwilioShown(twilio["account_sid"], list(twilio["lines"]), twilio["auth_token_set"]),
+        whatsapp=WhatsAppShown(
+            lines=dict(whatsapp["lines"]),
+            optin_template=(
+                OptInTemplateShown(
+                    template["name"], template["language"], list(template.get("parameters") or [])
+                )
+                if template
+                else None
+            ),
+            access_token_set=whatsapp["access_token_set"],
+            app_secret_set=whatsapp["app_secret_set"],
+            verify_token_set=whatsapp["verify_token_set"],
+        ),
+        employee_app=EmployeeAppShown(app["url"], app["signing_secret_set"]),
+        inherited_from=inherited_from,
+    )
+
+
+def get_providers(uow: UnitOfWork, principal: Principal, org_id: int) -> ProvidersShown:
     org = visible_org(uow.connection, principal, org_id)
     principal.require(Privilege.SETUP)
-    shown = carrier_store.load(uow.connection, org.root_id).public()
-    if org.parent_id is not None:
-        shown["inherited_from"] = {"id": org.root_id}
-    return shown
+    settings = carrier_store.load(uow.connection, org.root_id)
+    return _shown_settings(settings, org.root_id if org.parent_id is not None else None)
 
 
 def change_providers(
@@ -34,7 +96,7 @@ def change_providers(
     patch: dict[str, Any],
     now: datetime,
     region: str = "US",
-) -> dict[str, Any]:
+) -> ProvidersShown:
     conn = uow.connection
     org = visible_org(conn, principal, org_id)
     principal.require(Privilege.SETUP)
@@ -62,7 +124,7 @@ def change_providers(
             uow, principal, "providers.changed", "org", org.id, before, after, at=now, org=org
         )
     uow.commit()
-    return updated.public()
+    return _shown_settings(updated, None)
 
 
 def _shown(settings: CarrierSettings, section: str, key: str) -> Any:

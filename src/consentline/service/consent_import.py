@@ -22,6 +22,7 @@ from consentline.domain.consent_csv import ImportRow, RowProblem, parse
 from consentline.domain.errors import DomainError
 from consentline.domain.recorded import Outcome, Source, judge_import, last_change_at
 from consentline.domain.settings import PolicySettings
+from consentline.domain.timefmt import iso_z
 from consentline.service.access import Principal, Privilege, visible_org
 from consentline.service.recorded import OrgLines, apply_recorded, org_lines
 from consentline.service.settings import policy_settings
@@ -208,7 +209,7 @@ def _import_row(
             "imported_by": principal.name,
             "source_system": row.source_system,
             "evidence": row.evidence,
-            "decided_at": _iso(row.decided_at or now),
+            "decided_at": iso_z(row.decided_at or now),
             "file_sha256": file_hash,
             "file_row": row.row,
         }
@@ -228,7 +229,3 @@ def _import_row(
         summary.applied += 1
     elif not quarantined:
         summary.unchanged += 1
-
-
-def _iso(moment: datetime) -> str:
-    return moment.isoformat().replace("+00:00", "Z")

@@ -15,6 +15,7 @@ from sqlalchemy import Connection
 from consentline.domain.consent import State
 from consentline.domain.policy import ScopeBlock
 from consentline.domain.settings import ConsentScope, PolicySettings
+from consentline.domain.timefmt import iso_z
 from consentline.store import conversations as store
 from consentline.store.conversations import ConversationRow
 
@@ -31,5 +32,5 @@ def scope_block(
 
 
 def blocked_by_view(block: ScopeBlock) -> dict[str, Any]:
-    decided_at = block.decided_at.isoformat().replace("+00:00", "Z")
+    decided_at = iso_z(block.decided_at)
     return {"line": block.line, "channel": block.channel, "decided_at": decided_at}

@@ -22,6 +22,7 @@ from consentline.domain.messages import Channel, check_body
 from consentline.domain.phone import contact_id, to_e164
 from consentline.domain.policy import Decision, Message, Names, decide
 from consentline.domain.settings import PolicySettings
+from consentline.domain.timefmt import iso_z
 from consentline.service.access import MAX_ID, Principal, Privilege, visible_line
 from consentline.service.consent_scope import blocked_by_view, scope_block
 from consentline.service.record_decision import record_decision
@@ -73,15 +74,11 @@ def consent_view(record: ConsentRecord, evidence_message_id: int | None) -> dict
         "state": record.state.value,
         "mode": record.mode.value if record.mode else None,
         "initiated_by": record.initiated_by.value if record.initiated_by else None,
-        "requested_at": _iso(record.requested_at),
-        "decided_at": _iso(record.decided_at),
+        "requested_at": iso_z(record.requested_at),
+        "decided_at": iso_z(record.decided_at),
         "evidence_message_id": evidence_message_id,
         "request_text": record.request_text,
     }
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
 def receive_inbound(uow: UnitOfWork, principal: Principal, **message: Any) -> MessageResult:
@@ -205,7 +202,7 @@ def conversation_view(
     evidence = conversation.evidence_message_id if conversation else None
     history = store.message_history(uow.connection, conversation.id) if conversation else []
     for message in history:
-        message["created_at"] = _iso(message["created_at"])
+        message["created_at"] = iso_z(message["created_at"])
     consent = consent_view(record, evidence)
     if conversation is not None:
         settings = policy_settings(uow, found_line.root_id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -100,8 +101,22 @@ def write_settings(
     return olds, news
 
 
-def settings_history(uow: UnitOfWork, principal: Principal, org_id: int) -> list[dict[str, Any]]:
+@dataclass(frozen=True)
+class SettingChange:
+    """One setting's change: ``setting`` is its dotted path (``keywords.opt_in``)."""
+
+    setting: str
+    actor: str
+    old_value: Any
+    new_value: Any
+    changed_at: datetime
+
+
+def settings_history(uow: UnitOfWork, principal: Principal, org_id: int) -> list[SettingChange]:
     """Every change of the organization's (root's) settings: who, when, old and new value."""
     org = visible_org(uow.connection, principal, org_id)
     principal.require(Privilege.SETUP, Privilege.REPORTS)
-    return org_store.settings_history(uow.connection, org.root_id)
+    return [
+        SettingChange(**change)
+        for change in org_store.settings_history(uow.connection, org.root_id)
+    ]

@@ -14,6 +14,7 @@ from consentline.domain.errors import Conflict, Forbidden, InvalidInput, NotFoun
 from consentline.domain.messages import Channel
 from consentline.domain.phone import to_e164
 from consentline.domain.recorded import Method, Source
+from consentline.domain.timefmt import iso_z
 from consentline.service import audit
 from consentline.service.access import Principal, Privilege, visible_org
 from consentline.service.recorded import (
@@ -42,10 +43,6 @@ class StaffDecision:
     line: str | None = None
     evidence_url: str | None = None
     notify_contact: bool = False
-
-
-def _iso(moment: datetime | None) -> str | None:
-    return moment.isoformat().replace("+00:00", "Z") if moment else None
 
 
 def _check(decision: StaffDecision) -> None:
@@ -116,7 +113,7 @@ def record_decision(
         "note": decision.note.strip(),
         "evidence_url": decision.evidence_url,
         "notify_contact": decision.notify_contact,
-        "decided_at": _iso(now),
+        "decided_at": iso_z(now),
     }
     settings = policy_settings(uow, org.root_id)
     records = [
@@ -173,9 +170,9 @@ def request_view(row: Any) -> dict[str, Any]:
         "evidence_url": row.evidence_url,
         "status": row.status,
         "requested_by": row.requested_by,
-        "requested_at": _iso(row.requested_at),
+        "requested_at": iso_z(row.requested_at),
         "decided_by": row.decided_by,
-        "decided_at": _iso(row.decided_at),
+        "decided_at": iso_z(row.decided_at),
     }
 
 
@@ -233,12 +230,12 @@ def approve(
     details = {
         "request_id": row.id,
         "requested_by": row.requested_by,
-        "requested_at": _iso(row.requested_at),
+        "requested_at": iso_z(row.requested_at),
         "approved_by": principal.name,
         "method": row.method,
         "note": row.note,
         "evidence_url": row.evidence_url,
-        "decided_at": _iso(now),
+        "decided_at": iso_z(now),
     }
     settings = policy_settings(uow, org.root_id)
     records = [
@@ -261,7 +258,7 @@ def approve(
         **request_view(row),
         "status": "approved",
         "decided_by": principal.name,
-        "decided_at": _iso(now),
+        "decided_at": iso_z(now),
         "records": records,
     }
 
@@ -279,5 +276,5 @@ def reject(
         **request_view(row),
         "status": "rejected",
         "decided_by": principal.name,
-        "decided_at": _iso(now),
+        "decided_at": iso_z(now),
     }

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 from consentline.portal import nav
 from consentline.portal.auth import safe_next
 from consentline.portal.csrf import new_token, session_token, tokens_match
@@ -9,6 +11,7 @@ from consentline.portal.history import actor, change_row, shown, word_diff
 from consentline.portal.orgtree import build_tree
 from consentline.portal.transcript import side_view
 from consentline.service.access import Principal
+from consentline.service.settings import SettingChange
 from consentline.service.sign_in import principal_of
 from consentline.store.orgs import OrgRow
 from consentline.store.users import UserRow
@@ -114,26 +117,29 @@ def test_a_changed_text_diffs_word_by_word() -> None:
     assert "".join(p.text for p in pieces if p.kind != "removed") == "Reply OK to opt in.  Thanks!"
 
 
+WHEN = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
+
+
 def test_a_history_row_names_the_setting_and_lists_changed_words() -> None:
     row = change_row(
-        {
-            "changed_at": "2026-01-05T09:00:00Z",
-            "actor": "user:1:ann@example.com",
-            "setting": "keywords.opt_out_synonyms",
-            "old_value": ["STOPALL", "QUIT"],
-            "new_value": ["STOPALL", "HALT"],
-        }
+        SettingChange(
+            changed_at=WHEN,
+            actor="user:1:ann@example.com",
+            setting="keywords.opt_out_synonyms",
+            old_value=["STOPALL", "QUIT"],
+            new_value=["STOPALL", "HALT"],
+        )
     )
     assert row["name"] == "Also accepted as opt-out"
     assert (row["added"], row["removed"]) == (["HALT"], ["QUIT"])
     template = change_row(
-        {
-            "changed_at": "2026-01-05T09:00:00Z",
-            "actor": "system",
-            "setting": "templates.mt_request",
-            "old_value": "a b",
-            "new_value": "a c",
-        }
+        SettingChange(
+            changed_at=WHEN,
+            actor="system",
+            setting="templates.mt_request",
+            old_value="a b",
+            new_value="a c",
+        )
     )
     assert template["name"] == "Template: Opt-in request, when the contact texts first"
     assert [p.kind for p in template["diff"]] == ["same", "removed", "added"]

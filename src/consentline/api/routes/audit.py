@@ -10,7 +10,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import StreamingResponse
 from sqlalchemy import Engine
 
-from consentline.api.deps import PrincipalDep, UowDep
+from consentline.api.deps import PrincipalDep, RequireSetupOrReports, UowDep
 from consentline.api.errors import ERROR_RESPONSES
 from consentline.api.schemas import AuditLogPage, OrgIdPath
 from consentline.service import audit
@@ -23,7 +23,8 @@ router = APIRouter(prefix="/api/v1/orgs", tags=["audit log"], responses=ERROR_RE
 AUDIT_CONTENT: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "JSON {items, total, page, page_size}, newest first; or all as CSV.",
-        "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}},
+        "model": AuditLogPage,
+        "content": {"text/csv": {"schema": {"type": "string"}}},
     }
 }
 
@@ -35,7 +36,12 @@ def _stream_csv(engine: Engine, where: AuditFilter) -> Iterator[bytes]:
             yield line.encode()
 
 
-@router.get("/{org_id}/audit-log", response_model=None, responses=AUDIT_CONTENT)
+@router.get(
+    "/{org_id}/audit-log",
+    response_model=None,
+    responses=AUDIT_CONTENT,
+    dependencies=[RequireSetupOrReports],
+)
 def audit_log(
     org_id: OrgIdPath,
     request: Request,

@@ -7,7 +7,15 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 from fastapi.responses import JSONResponse
 
-from consentline.api.deps import ConfigDep, NowDep, PrincipalDep, UowDep, WakeOutbox
+from consentline.api.deps import (
+    ConfigDep,
+    NowDep,
+    PrincipalDep,
+    RequireMessaging,
+    RequireMessagingOrReports,
+    UowDep,
+    WakeOutbox,
+)
 from consentline.api.errors import ERROR_RESPONSES
 from consentline.api.schemas import (
     ChannelName,
@@ -29,7 +37,7 @@ router = APIRouter(prefix="/api/v1", tags=["messages"], responses=ERROR_RESPONSE
     status_code=201,
     response_model=MessageResultPublic,
     response_model_exclude_unset=True,
-    dependencies=[WakeOutbox],
+    dependencies=[RequireMessaging, WakeOutbox],
 )
 def send_outbound(
     body: OutboundCreate, uow: UowDep, principal: PrincipalDep, now: NowDep, config: ConfigDep
@@ -55,7 +63,7 @@ def send_outbound(
     response_model=MessageResultPublic,
     response_model_exclude_unset=True,
     responses={200: {"model": MessageResultPublic, "description": "A repeated message"}},
-    dependencies=[WakeOutbox],
+    dependencies=[RequireMessaging, WakeOutbox],
 )
 def receive_inbound(
     body: InboundCreate, uow: UowDep, principal: PrincipalDep, now: NowDep, config: ConfigDep
@@ -86,7 +94,9 @@ def _created(body: dict[str, Any]) -> JSONResponse:
     return JSONResponse(body, status_code=201)
 
 
-@router.get("/conversations", response_model=ConversationPublic)
+@router.get(
+    "/conversations", response_model=ConversationPublic, dependencies=[RequireMessagingOrReports]
+)
 def get_conversation(
     uow: UowDep,
     principal: PrincipalDep,
@@ -108,7 +118,11 @@ def get_conversation(
     )
 
 
-@router.put("/conversations/language", response_model=ConversationPublic)
+@router.put(
+    "/conversations/language",
+    response_model=ConversationPublic,
+    dependencies=[RequireMessaging],
+)
 def set_conversation_language(
     body: LanguageUpdate, uow: UowDep, principal: PrincipalDep, now: NowDep, config: ConfigDep
 ) -> dict[str, Any]:

@@ -6,12 +6,22 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Path
 
-from consentline.api.deps import ConfigDep, NowDep, PrincipalDep, UowDep
+from consentline.api.deps import (
+    ConfigDep,
+    NowDep,
+    PrincipalDep,
+    RequireAnyPrivilege,
+    RequireSetup,
+    RequireSetupOrReports,
+    UowDep,
+)
 from consentline.api.errors import ERROR_RESPONSES
 from consentline.api.schemas import (
+    EntitlementsPublic,
     EntitlementsUpdate,
     LineCreate,
     LineDetail,
+    LinePage,
     LinePublic,
     LineUpdate,
     OrgCreate,
@@ -28,8 +38,7 @@ from consentline.service import (
     orgs as org_service,
     settings as settings_service,
 )
-from consentline.service.access import MAX_ID, Privilege, visible_org
-from consentline.store import orgs as org_store
+from consentline.service.access import MAX_ID
 from consentline.store.orgs import LineRow, OrgRow
 
 router = APIRouter(prefix="/api/v1/orgs", tags=["organizations"], responses=ERROR_RESPONSES)
@@ -53,13 +62,13 @@ def get_org(org_id: OrgIdPath, uow: UowDep, principal: PrincipalDep) -> OrgPubli
 @router.put("/{org_id}/entitlements")
 def set_entitlements(
     org_id: OrgIdPath, body: EntitlementsUpdate, uow: UowDep, principal: PrincipalDep, now: NowDep
-) -> dict[str, bool]:
+) -> EntitlementsPublic:
     """Grant or withdraw SMS Opt-in (operator only)."""
     org_service.set_entitlement(uow, principal, org_id, body.sms_optin, now)
-    return {"sms_optin": body.sms_optin}
+    return EntitlementsPublic(sms_optin=body.sms_optin)
 
 
-@router.post("/{org_id}/users", status_code=201)
+@router.post("/{org_id}/users", status_code=201, dependencies=[RequireSetup])
 def create_user(
     org_id: OrgIdPath, body: UserCreate, uow: UowDep, principal: PrincipalDep, now: NowDep
 ) -> UserPublic:
@@ -70,7 +79,7 @@ def create_user(
     return UserPublic(id=user.id, email=user.email, name=user.name, privileges=user.privileges)
 
 
-@router.post("/{org_id}/lines", status_code=201)
+@router.post("/{org_id}/lines", status_code=201, dependencies=[RequireSetup])
 def create_line(
     org_id: OrgIdPath,
     body: LineCreate,
@@ -103,15 +112,13 @@ def _line(line: LineRow) -> LineDetail:
     )
 
 
-@router.get("/{org_id}/lines")
-def list_lines(
-    org_id: OrgIdPath, uow: UowDep, principal: PrincipalDep
-) -> dict[str, list[LineDetail]]:
+@router.get("/{org_id}/lines", dependencies=[RequireAnyPrivilege])
+def list_lines(org_id: OrgIdPath, uow: UowDep, principal: PrincipalDep) -> LinePage:
     """The lines of the organization and of the organizations below it."""
-    return {"items": [_line(line) for line in line_service.list_lines(uow, principal, org_id)]}
+    return LinePage(items=[_line(line) for line in line_service.list_lines(uow, principal, org_id)])
 
 
-@router.patch("/{org_id}/lines/{line_id}")
+@router.patch("/{org_id}/lines/{line_id}", dependencies=[RequireSetup])
 def update_line(
     org_id: OrgIdPath,
     line_id: Annotated[int, Path(ge=1, le=MAX_ID, description="The line's id.")],
@@ -140,7 +147,7 @@ def get_settings(org_id: OrgIdPath, uow: UowDep, principal: PrincipalDep) -> Set
     return SettingsPublic.model_validate(settings_service.get_settings(uow, principal, org_id))
 
 
-@router.patch("/{org_id}/settings")
+@router.patch("/{org_id}/settings", dependencies=[RequireSetup])
 def change_settings(
     org_id: OrgIdPath, body: SettingsUpdate, uow: UowDep, principal: PrincipalDep, now: NowDep
 ) -> SettingsPublic:
@@ -150,14 +157,18 @@ def change_settings(
     return SettingsPublic.model_validate(document)
 
 
-@router.get("/{org_id}/settings/history")
+@router.get("/{org_id}/settings/history", dependencies=[RequireSetupOrReports])
 def settings_history(
     org_id: OrgIdPath, uow: UowDep, principal: PrincipalDep
 ) -> list[SettingChangePublic]:
     """Every change of a setting: who, when, old and new value."""
-    org = visible_org(uow.connection, principal, org_id)
-    principal.require(Privilege.SETUP, Privilege.REPORTS)
     return [
-        SettingChangePublic(**{**change, "changed_at": change["changed_at"].isoformat()})
-        for change in org_store.settings_history(uow.connection, org.root_id)
+        SettingChangePublic(
+            setting=change.setting,
+            actor=change.actor,
+            old_value=change.old_value,
+            new_value=change.new_value,
+            changed_at=change.changed_at.isoformat(),  # "+00:00", as this list always wrote
+        )
+        for change in settings_service.settings_history(uow, principal, org_id)
     ]

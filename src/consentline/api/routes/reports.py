@@ -13,8 +13,16 @@ from fastapi.responses import FileResponse, StreamingResponse
 from sqlalchemy import Engine
 from starlette.background import BackgroundTask
 
-from consentline.api.deps import ConfigDep, NowDep, PrincipalDep, UowDep, request_source
+from consentline.api.deps import (
+    ConfigDep,
+    NowDep,
+    PrincipalDep,
+    RequireReports,
+    UowDep,
+    request_source,
+)
 from consentline.api.errors import ERROR_RESPONSES
+from consentline.api.report_schemas import ConsentEvidencePublic, RevocationPage, SmsOptinPage
 from consentline.api.schemas import ChannelName
 from consentline.domain.consent import State
 from consentline.domain.messages import Channel
@@ -50,8 +58,8 @@ def _xlsx_file(engine: Engine, scope: Scope, report: ReportFilter) -> Path:
 REPORT_CONTENT: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "JSON {rows, total, page, page_size}; or the whole report as CSV/XLSX.",
+        "model": SmsOptinPage,
         "content": {
-            "application/json": {},
             "text/csv": {"schema": {"type": "string"}},
             XLSX: {"schema": {"type": "string", "format": "binary"}},
         },
@@ -60,12 +68,15 @@ REPORT_CONTENT: dict[int | str, dict[str, Any]] = {
 EVIDENCE_CONTENT: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "The proof as JSON, or as a printable HTML page.",
-        "content": {"application/json": {}, "text/html": {"schema": {"type": "string"}}},
+        "model": ConsentEvidencePublic,
+        "content": {"text/html": {"schema": {"type": "string"}}},
     }
 }
 
 
-@router.get("/sms-optin", response_model=None, responses=REPORT_CONTENT)
+@router.get(
+    "/sms-optin", response_model=None, responses=REPORT_CONTENT, dependencies=[RequireReports]
+)
 def sms_optin_report(
     request: Request,
     uow: UowDep,
@@ -115,7 +126,12 @@ def sms_optin_report(
     )
 
 
-@router.get("/consent-evidence", response_model=None, responses=EVIDENCE_CONTENT)
+@router.get(
+    "/consent-evidence",
+    response_model=None,
+    responses=EVIDENCE_CONTENT,
+    dependencies=[RequireReports],
+)
 def consent_evidence(
     uow: UowDep,
     principal: PrincipalDep,
@@ -137,7 +153,8 @@ def consent_evidence(
 REVOCATION_CONTENT: dict[int | str, dict[str, Any]] = {
     200: {
         "description": "JSON {rows, summary, total, page, page_size}; or every row as CSV.",
-        "content": {"application/json": {}, "text/csv": {"schema": {"type": "string"}}},
+        "model": RevocationPage,
+        "content": {"text/csv": {"schema": {"type": "string"}}},
     }
 }
 
@@ -147,7 +164,12 @@ def _stream_revocations(engine: Engine, scope: Scope, report: RevocationFilter) 
         yield from exports.csv_chunks(revocations.stream(conn, scope, report), revocations.COLUMNS)
 
 
-@router.get("/revocations", response_model=None, responses=REVOCATION_CONTENT)
+@router.get(
+    "/revocations",
+    response_model=None,
+    responses=REVOCATION_CONTENT,
+    dependencies=[RequireReports],
+)
 def revocation_report(
     request: Request,
     uow: UowDep,
