@@ -22,6 +22,7 @@ from typing import Any
 from sqlalchemy import Engine
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
+from consentline.domain import delivery
 from consentline.domain.carrier_policy import carrier_help, carrier_opt_in, carrier_opt_out
 from consentline.domain.errors import DomainError, Forbidden
 from consentline.domain.messages import Channel
@@ -204,7 +205,7 @@ def twilio_status(
             uow.connection,
             "twilio",
             sid,
-            status,
+            delivery.parse(status),
             error,
             now,
             outbox_id=outbox_id,

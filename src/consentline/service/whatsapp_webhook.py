@@ -20,6 +20,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine
 
+from consentline.domain import delivery
 from consentline.domain.errors import DomainError
 from consentline.domain.messages import Channel
 from consentline.domain.phone import whatsapp_contact
@@ -213,7 +214,7 @@ def _status(engine: Engine, found: carriers.CarrierLine, part: Part, now: dateti
             uow.connection,
             "whatsapp",
             part.provider_message_id or "",
-            part.part_type,
+            delivery.parse(part.part_type),
             part.error_code,
             now,
             root_id=found.line.root_id,

@@ -11,9 +11,10 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
+from consentline.domain.delivery import DeliveryStatus, replaced_by
 from consentline.store.tables import (
     conversations,
     lines,
@@ -22,18 +23,6 @@ from consentline.store.tables import (
     outbox,
     simulator_deliveries,
 )
-
-# Carriers report delivery out of order; a report never moves an item backwards.
-DELIVERY_RANK = {
-    "accepted": 1,
-    "queued": 1,
-    "sending": 2,
-    "sent": 3,
-    "delivered": 4,
-    "read": 5,
-    "undelivered": 6,
-    "failed": 6,
-}
 
 
 @dataclass(frozen=True)
@@ -285,7 +274,7 @@ def record_delivery(
     conn: Connection,
     provider: str,
     provider_message_id: str,
-    status: str,
+    status: DeliveryStatus,
     error: str | None,
     now: datetime,
     *,
@@ -294,8 +283,11 @@ def record_delivery(
 ) -> int | None:
     """A carrier's delivery report; returns the outbox id it belongs to, if any.
 
-    Twilio's callback names the outbox item (its URL carries the id), so a report that
-    arrives before the worker recorded the send still ties the message id to the item.
+    One UPDATE whose CASE applies the report only over a status it may replace
+    (``domain.delivery``): two reports at once, in either order, end in the same state, as
+    the database re-reads the row each of them locked. Twilio's callback names the outbox
+    item (its URL carries the id), so a report that arrives before the worker recorded the
+    send still ties the message id to the item.
     """
     if outbox_id is not None:
         where = and_(
@@ -312,23 +304,25 @@ def record_delivery(
     if root_id is not None:
         in_root = select(messages.c.id).where(messages.c.root_id == root_id)
         where = and_(where, outbox.c.message_id.in_(in_root))
-    row = conn.execute(select(outbox.c.id, outbox.c.delivery_status).where(where)).first()
-    if row is None:
-        return None
-    current = DELIVERY_RANK.get(row.delivery_status or "", 0)
-    if DELIVERY_RANK.get(status, 0) < current:
-        return int(row.id)
-    conn.execute(
+    current = outbox.c.delivery_status
+    applies = or_(current.is_(None), current.in_([s.value for s in replaced_by(status)]))
+
+    def unless_older(value: Any, column: Any) -> Any:
+        return case((applies, value), else_=column)
+
+    query = (
         update(outbox)
-        .where(outbox.c.id == row.id)
+        .where(where)
         .values(
-            provider_message_id=provider_message_id,
-            delivery_status=status[:30],
-            delivery_error=error[:100] if error else None,
-            delivery_updated_at=now,
+            provider_message_id=unless_older(provider_message_id, outbox.c.provider_message_id),
+            delivery_status=unless_older(status.value, current),
+            delivery_error=unless_older(error[:100] if error else None, outbox.c.delivery_error),
+            delivery_updated_at=unless_older(now, outbox.c.delivery_updated_at),
         )
+        .returning(outbox.c.id)
     )
-    return int(row.id)
+    found = conn.execute(query).scalar()
+    return int(found) if found is not None else None
 
 
 def conversation_of(conn: Connection, item_id: int) -> int | None:
