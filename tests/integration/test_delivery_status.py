@@ -10,7 +10,8 @@ import pytest
 from sqlalchemy import Engine, select
 
 from consentline.domain.delivery import DeliveryStatus as S
-from consentline.providers.outbox import Provider, deliver_due
+from consentline.service.outbox_worker import deliver_due
+from consentline.service.sending import Provider
 from consentline.store import outbox as outbox_store
 from consentline.store.outbox import OutboxItem
 from consentline.store.tables import outbox

@@ -24,7 +24,7 @@ from twilio.http.response import Response  # type: ignore[import-untyped]
 from twilio.rest import Client  # type: ignore[import-untyped]
 
 from consentline.domain.carriers import TwilioAccount
-from consentline.providers.outbox import SendError
+from consentline.service.sending import SendError
 from consentline.store.outbox import OutboxItem
 
 # The client logs request bodies (numbers and texts) at INFO: keep them out of the logs.

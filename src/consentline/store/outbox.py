@@ -100,9 +100,22 @@ def claim(
     """Lease due items to ``owner`` until ``now + lease``: opt-out confirmations first (so
     they meet the FCC's 5 minutes under load), then oldest first.
 
-    An item whose lease ran out (its worker died) is due again, flagged ``in_doubt``.
+    Two statements for the whole batch: a SELECT of the due items with what sending needs
+    (on PostgreSQL locking them, ``SKIP LOCKED``), then one UPDATE leasing them that returns
+    those it took (another worker may have taken some in between on SQLite's snapshot). The
+    SELECT keeps each item's state before this claim: an item whose lease ran out (its
+    worker died) is due again, flagged ``in_doubt``.
     """
     root = orgs.alias("root")
+    contact_messages = messages.alias("contact_messages")
+    last_wrote = (
+        select(func.max(contact_messages.c.created_at))
+        .where(
+            contact_messages.c.conversation_id == conversations.c.id,
+            contact_messages.c.sender == "contact",
+        )
+        .scalar_subquery()
+    )
     query = (
         select(
             outbox.c.id,
@@ -122,6 +135,7 @@ def claim(
             messages.c.body,
             messages.c.template,
             messages.c.kind,
+            last_wrote.label("contact_last_wrote"),
         )
         .join(messages, messages.c.id == outbox.c.message_id)
         .join(conversations, conversations.c.id == messages.c.conversation_id)
@@ -133,11 +147,13 @@ def claim(
     )
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(of=outbox, skip_locked=True)
-    items = []
-    for r in conn.execute(query).all():
-        taken = conn.execute(
+    due = conn.execute(query).all()
+    if not due:
+        return []
+    taken = set(
+        conn.execute(
             update(outbox)
-            .where(outbox.c.id == r.id, outbox.c.status == "pending", _free(now))
+            .where(outbox.c.id.in_([r.id for r in due]), outbox.c.status == "pending", _free(now))
             .values(
                 lease_owner=owner,
                 lease_until=now + lease,
@@ -145,32 +161,33 @@ def claim(
                 in_doubt=True,
                 attempts=outbox.c.attempts + 1,
             )
-        ).rowcount
-        if not taken:
-            continue
-        items.append(
-            OutboxItem(
-                r.id,
-                r.message_id,
-                r.destination,
-                r.attempts,
-                r.line_number,
-                r.contact,
-                r.channel,
-                r.body,
-                root_id=r.root_id,
-                conversation_id=r.conversation_id,
-                template=r.template,
-                kind=r.kind,
-                employee_name=r.employee_name,
-                company_name=r.company_name,
-                in_doubt=bool(r.in_doubt),
-                attempt_started_at=r.attempt_started_at,
-                provider_message_id=r.provider_message_id,
-                contact_last_wrote=contact_last_wrote(conn, r.conversation_id),
-            )
+            .returning(outbox.c.id)
+        ).scalars()
+    )
+    return [
+        OutboxItem(
+            r.id,
+            r.message_id,
+            r.destination,
+            r.attempts,
+            r.line_number,
+            r.contact,
+            r.channel,
+            r.body,
+            root_id=r.root_id,
+            conversation_id=r.conversation_id,
+            template=r.template,
+            kind=r.kind,
+            employee_name=r.employee_name,
+            company_name=r.company_name,
+            in_doubt=bool(r.in_doubt),
+            attempt_started_at=r.attempt_started_at,
+            provider_message_id=r.provider_message_id,
+            contact_last_wrote=r.contact_last_wrote,
         )
-    return items
+        for r in due
+        if r.id in taken
+    ]
 
 
 def renew(conn: Connection, item_id: int, owner: str, now: datetime, lease: timedelta) -> bool:
@@ -209,17 +226,17 @@ def oldest_pending(conn: Connection) -> datetime | None:
     return found if isinstance(found, datetime) else None
 
 
-def contact_last_wrote(conn: Connection, conversation_id: int) -> datetime | None:
-    """When the contact last wrote in this conversation (WhatsApp's service window)."""
-    query = select(func.max(messages.c.created_at)).where(
-        messages.c.conversation_id == conversation_id, messages.c.sender == "contact"
-    )
-    found = conn.execute(query).scalar()
-    return found if isinstance(found, datetime) else None
-
-
 def _leased(item_id: int, owner: str) -> Any:
     return and_(outbox.c.id == item_id, outbox.c.lease_owner == owner)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A send the carrier accepted, waiting to be recorded."""
+
+    item_id: int
+    provider: str
+    provider_message_id: str | None
 
 
 def record_sent(
@@ -230,20 +247,39 @@ def record_sent(
     provider_message_id: str | None,
     now: datetime,
 ) -> bool:
+    return record_sent_many(conn, owner, [Sent(item_id, provider, provider_message_id)], now) == 1
+
+
+def record_sent_many(conn: Connection, owner: str, sends: list[Sent], now: datetime) -> int:
+    """Record a batch of sends in one UPDATE; returns how many were still ``owner``'s.
+
+    A carrier message id a delivery report already tied to its item is kept.
+    """
+    if not sends:
+        return 0
+    by_id = outbox.c.id
+    providers = {s.item_id: s.provider for s in sends}
+    message_ids = {s.item_id: s.provider_message_id for s in sends if s.provider_message_id}
     values: dict[str, Any] = {
         "status": "sent",
         "sent_at": now,
-        "provider": provider,
+        "provider": case(providers, value=by_id),
         "lease_owner": None,
         "lease_until": None,
         "in_doubt": False,
         "last_error": None,
     }
-    if provider_message_id:
+    if message_ids:
         values["provider_message_id"] = func.coalesce(
-            outbox.c.provider_message_id, provider_message_id
+            outbox.c.provider_message_id, case(message_ids, value=by_id)
         )
-    return bool(conn.execute(update(outbox).where(_leased(item_id, owner)).values(values)).rowcount)
+    query = (
+        update(outbox)
+        .where(by_id.in_(list(providers)), outbox.c.lease_owner == owner)
+        .values(values)
+        .returning(by_id)
+    )
+    return len(conn.execute(query).all())
 
 
 def record_failed(
