@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import os
-import random
 import socket
 import threading
 import time
@@ -23,6 +22,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import Connection, Engine
 
+from consentline.domain.retry import backoff
 from consentline.service.carrier_optout import mirror_opt_out
 from consentline.service.sending import (
     BatchRouter,
@@ -44,11 +44,6 @@ Clock = Callable[[], datetime]
 
 MAX_PAUSE_SECONDS = 10.0
 """The longest the worker waits between passes while the database keeps failing."""
-
-
-def backoff(attempts: int, base: float = 2.0, cap: float = 3600.0) -> timedelta:
-    """Exponential backoff with full jitter."""
-    return timedelta(seconds=random.uniform(0, min(cap, base * 2**attempts)))  # noqa: S311
 
 
 def worker_id() -> str:

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
 from sqlalchemy.exc import IntegrityError
 
 from consentline.domain.delivery import DeliveryStatus, replaced_by
+from consentline.store import queue
 from consentline.store.tables import (
     conversations,
     lines,
@@ -91,7 +92,7 @@ def prioritize_conversation(conn: Connection, conversation_id: int, priority: in
 
 
 def _free(now: datetime) -> Any:
-    return or_(outbox.c.lease_until.is_(None), outbox.c.lease_until <= now)
+    return queue.free(outbox, now)
 
 
 def claim(
