@@ -12,7 +12,8 @@ from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from consentline.domain.delivery import DeliveryStatus, replaced_by
 from consentline.store import queue
@@ -434,25 +435,22 @@ def pending_count(conn: Connection) -> int:
 
 
 def record_simulated(conn: Connection, item: OutboxItem, now: datetime) -> None:
-    """The simulator's delivery, once per outbox item (the unique outbox id is the key)."""
-    exists = select(simulator_deliveries.c.id).where(simulator_deliveries.c.outbox_id == item.id)
-    if conn.execute(exists).first() is not None:
-        return
-    try:
-        with conn.begin_nested():
-            conn.execute(
-                insert(simulator_deliveries).values(
-                    outbox_id=item.id,
-                    side=item.destination,
-                    line_number=item.line_number,
-                    contact=item.contact,
-                    channel=item.channel,
-                    body=item.body,
-                    delivered_at=now,
-                )
-            )
-    except IntegrityError:
-        return  # another worker recorded it first
+    """The simulator's delivery, once per outbox item (the unique outbox id is the key):
+    one INSERT that a second worker's copy of the same item leaves as it was."""
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    conn.execute(
+        dialect_insert(simulator_deliveries)
+        .values(
+            outbox_id=item.id,
+            side=item.destination,
+            line_number=item.line_number,
+            contact=item.contact,
+            channel=item.channel,
+            body=item.body,
+            delivered_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["outbox_id"])
+    )
 
 
 def simulated_deliveries(
