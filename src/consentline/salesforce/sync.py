@@ -116,6 +116,14 @@ def enqueue(conn: Connection, now: datetime) -> int:
     return len(rows) if inserted is None or inserted < 0 else int(inserted)
 
 
+def retry_dead(conn: Connection, root_id: int, now: datetime, event_id: int | None = None) -> int:
+    """Make the organization's dead letters (or one of them) due again; returns how many."""
+    where = salesforce_outbox.c.root_id == root_id
+    if event_id is not None:
+        where = and_(where, salesforce_outbox.c.consent_event_id == event_id)
+    return queue.revive(conn, salesforce_outbox, now, where)
+
+
 def record_fields(row: Any) -> dict[str, Any]:
     """The Salesforce record of one consent event."""
     return {

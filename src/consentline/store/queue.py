@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Column, Connection, Table, and_, or_, select, update
+from sqlalchemy import Column, Connection, Table, and_, case, or_, select, update
 
 
 def free(table: Table, now: datetime) -> Any:
@@ -73,3 +73,14 @@ def retry_at(now: datetime, attempts: int, max_attempts: int, wait: timedelta) -
     if attempts >= max_attempts:
         return {"status": "dead", "next_attempt_at": now}
     return {"status": "pending", "next_attempt_at": now + wait}
+
+
+def revive(conn: Connection, table: Table, now: datetime, where: Any) -> int:
+    """Make dead letters due again, their tries counted from zero; returns how many."""
+    at_once = case((table.c.next_attempt_at < now, table.c.next_attempt_at), else_=now)
+    query = (
+        update(table)
+        .where(table.c.status == "dead", where)
+        .values(status="pending", attempts=0, next_attempt_at=at_once)
+    )
+    return int(conn.execute(query).rowcount)

@@ -282,3 +282,28 @@ def test_retries_after_an_outage_are_spread_out(
     waits = [(r["next_attempt_at"] - clock()).total_seconds() for r in _outbox(gateway.engine)]
     assert all(0 <= wait <= 30 for wait in waits)
     assert len(set(waits)) > 1
+
+
+def test_a_dead_letter_is_sent_again_after_the_cli_retries_it(
+    gateway: Gateway,
+    clock: FakeClock,
+    salesforce: SalesforceServer,
+    trusting_session: requests.Session,
+    database_url: str,
+) -> None:
+    _connect(gateway, salesforce)
+    gateway.inbound(ALICE, "Hi Grace")
+    salesforce.state.failures.append(
+        (400, [{"message": "No such column 'Event__c'", "errorCode": "INVALID_FIELD"}])
+    )
+    assert sync.push_due(gateway.engine, clock, trusting_session).dead == 1
+    assert sync.push_due(gateway.engine, clock, trusting_session).sent == 0
+    command = ["salesforce", "retry", "--database-url", database_url, "--org"]
+    result = CliRunner().invoke(app, [*command, str(gateway.org_id)])
+    assert result.exit_code == 0, result.output
+    assert "1 dead consent events due again" in result.output
+    assert sync.push_due(gateway.engine, clock, trusting_session).sent == 1
+    (row,) = _outbox(gateway.engine)
+    assert (row["status"], row["attempts"]) == ("sent", 1)
+    again = CliRunner().invoke(app, [*command, str(gateway.org_id)])
+    assert "0 dead consent events due again" in again.output
