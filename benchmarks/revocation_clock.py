@@ -17,10 +17,10 @@ from pathlib import Path
 from benchmarks.setup_data import OPERATOR, now
 from consentline.app import default_providers
 from consentline.domain.messages import Channel
-from consentline.providers.outbox import deliver_due
 from consentline.reports import revocations
 from consentline.reports.revocations import RevocationFilter
 from consentline.service import messaging, orgs as org_service, settings as settings_service
+from consentline.service.outbox_worker import deliver_due
 from consentline.service.report_scope import Scope
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store.db import make_engine, migrate

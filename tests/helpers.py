@@ -12,7 +12,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine
 
 from consentline.app import default_providers
-from consentline.providers.outbox import deliver_due
+from consentline.service.outbox_worker import deliver_due
 from consentline.store import outbox as outbox_store
 
 T = TypeVar("T")

@@ -29,9 +29,9 @@ from consentline.api.routes import (
 )
 from consentline.config import Config
 from consentline.portal import install as portal
-from consentline.providers.outbox import OutboxWorker
 from consentline.providers.router import Carriers
 from consentline.service.expiry import expire_overdue
+from consentline.service.outbox_worker import OutboxWorker
 from consentline.service.unit_of_work import UnitsOfWork
 from consentline.store.db import make_engine, migrate
 

@@ -83,6 +83,33 @@ def connect_command(
     typer.echo(f"organization {root}: consent events go to {sobject} at {login_url} as {username}")
 
 
+@app.command("retry")
+@one_line_errors
+def retry_command(
+    org: Annotated[int, typer.Option(help="Root organization id.")],
+    event: Annotated[
+        int | None, typer.Option(help="Only this consent event (default: every dead one).")
+    ] = None,
+    database_url: DatabaseUrl = None,
+) -> None:
+    """Send dead letters again (after fixing what Salesforce refused), tries from zero."""
+    engine = engine_for(database_url)
+    try:
+        with UnitOfWork(engine, source=SOURCE) as uow:
+            conn = uow.connection
+            root = scope_for(conn, CLI, org).root_id
+            count = sync.retry_dead(conn, root, _now(), event)
+            after = {"events": count, **({"event": event} if event is not None else {})}
+            target = visible_org(conn, CLI, root)
+            audit.record(
+                uow, CLI, "salesforce.retried", "org", root, None, after, at=_now(), org=target
+            )
+            uow.commit()
+    finally:
+        engine.dispose()
+    typer.echo(f"organization {root}: {count} dead consent events due again")
+
+
 @app.command("sync")
 @one_line_errors
 def sync_command(

@@ -8,7 +8,7 @@ import pytest
 from pydantic import BaseModel
 
 from consentline.api.report_schemas import ConsentEvidencePublic, RevocationPage, SmsOptinPage
-from consentline.providers.outbox import deliver_due
+from consentline.service.outbox_worker import deliver_due
 from consentline.store.outbox import OutboxItem
 from tests.helpers import Api, Tenant
 

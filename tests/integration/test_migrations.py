@@ -40,7 +40,7 @@ def test_the_migrations_form_one_line() -> None:
     from consentline.store.db import alembic_config
 
     script = ScriptDirectory.from_config(alembic_config("sqlite://"))
-    assert script.get_heads() == ["0014"]
+    assert script.get_heads() == ["0015"]
 
 
 def test_processes_starting_together_migrate_once(

@@ -10,7 +10,8 @@ from sqlalchemy import event, select
 from sqlalchemy.exc import OperationalError
 
 from consentline.app import default_providers
-from consentline.providers.outbox import BatchInterrupted, Provider, deliver_due, release_items
+from consentline.service.outbox_worker import BatchInterrupted, deliver_due, release_items
+from consentline.service.sending import Provider
 from consentline.store.outbox import OutboxItem
 from consentline.store.tables import outbox, simulator_deliveries
 from tests.integration.conftest import Gateway
@@ -103,8 +104,9 @@ class ReconcilingProvider:
 
 def test_a_database_failure_mid_batch_gives_the_items_back_at_once(gateway: Gateway) -> None:
     """The database fails just after a send: the batch's items are released (once the
-    database answers again), not held until their lease runs out; the one that went out is
-    in doubt, so the carrier is asked before anything is sent again."""
+    database answers again), not held until their lease runs out; those that went out
+    unrecorded (the batch records its sends together at its end) are in doubt, so the
+    carrier is asked before anything is sent again."""
     gateway.inbound(CONTACT, "Hi")  # two items: the request to the contact, the notice
     down = {"now": False}
 
@@ -118,7 +120,7 @@ def test_a_database_failure_mid_batch_gives_the_items_back_at_once(gateway: Gate
     with pytest.raises(BatchInterrupted) as interrupted:
         deliver_due(gateway.engine, providers, gateway.clock, owner="w1", lease_seconds=120)
     unreleased = interrupted.value.unreleased
-    assert [maybe_sent for _, maybe_sent in unreleased] == [True, False]
+    assert [maybe_sent for _, maybe_sent in unreleased] == [True, True]
 
     down["now"] = False
     assert release_items(gateway.engine, unreleased, "w1", gateway.clock()) == []
@@ -126,9 +128,47 @@ def test_a_database_failure_mid_batch_gives_the_items_back_at_once(gateway: Gate
         rows = conn.execute(select(outbox).order_by(outbox.c.id)).all()
     assert [(r.lease_owner, r.in_doubt, r.attempts) for r in rows] == [
         (None, True, 1),  # handed to the carrier, outcome unrecorded: ask first
-        (None, False, 0),  # never tried: as it was
+        (None, True, 1),
     ]
 
     assert deliver_due(gateway.engine, providers, gateway.clock, owner="w2") == 2
     assert sorted(provider.sent) == [rows[0].id, rows[1].id]  # each sent once
     assert [status for status, _ in _statuses(gateway)] == ["sent", "sent"]
+
+
+class PlainProvider:
+    """Sends, but can neither be asked what it sent nor dedupe (as WhatsApp)."""
+
+    name = "plain"
+
+    def __init__(self, after_first_send: Callable[[], None]) -> None:
+        self.after_first_send: Callable[[], None] | None = after_first_send
+        self.sent: list[int] = []
+
+    def send(self, item: OutboxItem) -> str | None:
+        self.sent.append(item.id)
+        if self.after_first_send is not None:
+            self.after_first_send, then = None, self.after_first_send
+            then()
+        return f"p-{item.id}"
+
+
+def test_a_send_no_carrier_could_confirm_later_is_recorded_before_the_next(
+    gateway: Gateway,
+) -> None:
+    """On a carrier that cannot settle a doubt, each send is recorded at once: the database
+    failing just after the first send stops the batch before the second goes out."""
+    gateway.inbound(CONTACT, "Hi")
+    down = {"now": False}
+
+    @event.listens_for(gateway.engine, "before_cursor_execute")
+    def _outage(_conn: Any, _cursor: Any, statement: str, *_: Any) -> None:
+        if down["now"] and statement.lstrip().upper().startswith("UPDATE OUTBOX"):
+            raise OperationalError(statement, {}, Exception("the database went away"))
+
+    provider = PlainProvider(after_first_send=lambda: down.update(now=True))
+    providers: dict[str, Provider] = {"contact": provider, "employee": provider}
+    with pytest.raises(BatchInterrupted) as interrupted:
+        deliver_due(gateway.engine, providers, gateway.clock, owner="w1")
+    assert [maybe_sent for _, maybe_sent in interrupted.value.unreleased] == [True, False]
+    assert len(provider.sent) == 1

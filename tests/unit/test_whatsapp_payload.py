@@ -9,8 +9,8 @@ from datetime import UTC, datetime, timedelta
 import pytest
 
 from consentline.domain.carriers import OptInTemplate, WhatsAppAccount
-from consentline.providers.outbox import SendError
 from consentline.providers.whatsapp import WhatsAppProvider, in_window
+from consentline.service.sending import SendError
 from consentline.store.outbox import OutboxItem
 
 NOW = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)

@@ -22,7 +22,7 @@ import urllib.error
 import urllib.request
 from collections.abc import Callable
 
-from consentline.providers.outbox import SendError
+from consentline.service.sending import SendError
 from consentline.store.outbox import OutboxItem
 
 SIGNATURE_VERSION = "v1"

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 
@@ -11,10 +11,10 @@ from sqlalchemy import Engine, select
 from consentline.domain.carriers import CarrierSettings, ProviderName
 from consentline.domain.messages import Channel
 from consentline.providers.employee_app import EmployeeAppProvider
-from consentline.providers.outbox import Provider
 from consentline.providers.simulator import SimulatorProvider
 from consentline.providers.twilio import TwilioProvider
 from consentline.providers.whatsapp import GRAPH_API, GRAPH_VERSION, WhatsAppProvider
+from consentline.service.sending import Provider, ProviderRouter
 from consentline.store import carriers as carrier_store
 from consentline.store.db import reading
 from consentline.store.outbox import OutboxItem
@@ -43,6 +43,17 @@ class Carriers:
     def provider_for(self, engine: Engine, item: OutboxItem) -> Provider:
         with reading(engine) as conn:
             settings = carrier_store.load(conn, item.root_id)
+        return self.provider_with(engine, settings, item)
+
+    def for_batch(self, engine: Engine, items: Sequence[OutboxItem]) -> ProviderRouter:
+        """The router for one outbox batch: its organizations' settings read at once."""
+        with reading(engine) as conn:
+            settings = carrier_store.load_many(conn, {item.root_id for item in items})
+        return _Loaded(self, settings)
+
+    def provider_with(
+        self, engine: Engine, settings: CarrierSettings, item: OutboxItem
+    ) -> Provider:
         name = settings.provider_for(item.line_number, Channel(item.channel), item.destination)
         return self._build(engine, settings, name, item)
 
@@ -70,6 +81,17 @@ class Carriers:
         if name is ProviderName.EMPLOYEE_APP and url and secret:
             return EmployeeAppProvider(url, secret, timeout=self.timeout)
         return SimulatorProvider(engine, self.clock)
+
+
+@dataclass(frozen=True)
+class _Loaded:
+    """``Carriers`` with one batch's settings already read."""
+
+    carriers: Carriers
+    settings: Mapping[int, CarrierSettings]
+
+    def provider_for(self, engine: Engine, item: OutboxItem) -> Provider:
+        return self.carriers.provider_with(engine, self.settings[item.root_id], item)
 
 
 def _recorded(engine: Engine, sid: str, item_id: int) -> bool:

@@ -25,7 +25,7 @@ from twilio.rest import Client  # type: ignore[import-untyped]
 
 from consentline.domain.carrier_codes import TWILIO_OPTED_OUT
 from consentline.domain.carriers import TwilioAccount
-from consentline.providers.outbox import SendError
+from consentline.service.sending import SendError
 from consentline.store.outbox import OutboxItem
 
 # The client logs request bodies (numbers and texts) at INFO: keep them out of the logs.

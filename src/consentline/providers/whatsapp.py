@@ -23,7 +23,7 @@ from typing import Any
 from consentline.domain.carrier_codes import WHATSAPP_STOPPED_MARKETING
 from consentline.domain.carriers import WhatsAppAccount
 from consentline.domain.phone import is_user_id
-from consentline.providers.outbox import SendError
+from consentline.service.sending import SendError
 from consentline.store.outbox import OutboxItem
 
 GRAPH_API = "https://graph.facebook.com"

@@ -3,13 +3,15 @@
 ``enqueue`` adds every requested / opted-in / opted-out consent event of an organization
 with an enabled connection, once (the event id is the key). ``push_due`` sends what is due,
 each as an upsert keyed by the event id in the org's external id field: a retry after a lost
-answer lands on the same Salesforce record, never a second one. Failures back off
-exponentially; a record Salesforce rejects (4xx) or that keeps failing goes 'dead' with its
-error kept for an operator.
+answer lands on the same Salesforce record, never a second one. It is the same leased queue
+as the carriers' outbox (``store.queue``): events are leased before they are sent, failures
+back off exponentially with full jitter (``domain.retry``), and a record Salesforce rejects
+(4xx) or that keeps failing is a dead letter, its error kept for an operator.
 """
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
@@ -21,6 +23,7 @@ from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.orm import aliased
 
+from consentline.domain.retry import backoff
 from consentline.salesforce.client import (
     LoginFailed,
     Rejected,
@@ -28,6 +31,7 @@ from consentline.salesforce.client import (
     SalesforceClient,
     SalesforceSettings,
 )
+from consentline.store import queue
 from consentline.store.compliance_tables import salesforce_connections, salesforce_outbox
 from consentline.store.tables import consent_events, conversations, lines, messages, orgs
 
@@ -37,6 +41,9 @@ BASE_DELAY = 30.0
 DEFAULT_OBJECT = "ConsentLine_Consent_Event__c"
 DEFAULT_EXTERNAL_ID = "ConsentLine_Event_Id__c"
 DEFAULT_VERSION = "59.0"
+LEASE = timedelta(minutes=15)
+"""How long a pass holds the events it leased; longer than its sends take."""
+_KEY = salesforce_outbox.c.consent_event_id
 
 
 @dataclass(frozen=True)
@@ -109,6 +116,14 @@ def enqueue(conn: Connection, now: datetime) -> int:
     return len(rows) if inserted is None or inserted < 0 else int(inserted)
 
 
+def retry_dead(conn: Connection, root_id: int, now: datetime, event_id: int | None = None) -> int:
+    """Make the organization's dead letters (or one of them) due again; returns how many."""
+    where = salesforce_outbox.c.root_id == root_id
+    if event_id is not None:
+        where = and_(where, salesforce_outbox.c.consent_event_id == event_id)
+    return queue.revive(conn, salesforce_outbox, now, where)
+
+
 def record_fields(row: Any) -> dict[str, Any]:
     """The Salesforce record of one consent event."""
     return {
@@ -127,7 +142,7 @@ def record_fields(row: Any) -> dict[str, Any]:
     }
 
 
-def _due(conn: Connection, now: datetime, limit: int) -> list[Any]:
+def _claimed(conn: Connection, event_ids: list[int]) -> list[Any]:
     root = aliased(orgs, name="root_org")
     query = (
         select(
@@ -151,10 +166,8 @@ def _due(conn: Connection, now: datetime, limit: int) -> list[Any]:
         .join(lines, lines.c.id == conversations.c.line_id)
         .join(root, root.c.id == conversations.c.root_id)
         .outerjoin(messages, messages.c.id == consent_events.c.message_id)
-        .where(salesforce_outbox.c.status == "pending")
-        .where(salesforce_outbox.c.next_attempt_at <= now)
+        .where(salesforce_outbox.c.consent_event_id.in_(event_ids))
         .order_by(salesforce_outbox.c.root_id, salesforce_outbox.c.consent_event_id)
-        .limit(limit)
     )
     return list(conn.execute(query))
 
@@ -180,17 +193,14 @@ def _settings(conn: Connection, root_id: int) -> SalesforceSettings | None:
     )
 
 
-def _mark(engine: Engine, event_id: int, **values: Any) -> None:
+def _settle(engine: Engine, event_id: int, owner: str, **values: Any) -> None:
     with engine.begin() as conn:
-        conn.execute(
-            update(salesforce_outbox)
-            .where(salesforce_outbox.c.consent_event_id == event_id)
-            .values(**values)
-        )
+        queue.settle(conn, salesforce_outbox, _KEY, event_id, owner, **values)
 
 
 def _backoff(attempts: int) -> timedelta:
-    return timedelta(seconds=min(BASE_DELAY * 2 ** (attempts - 1), 6 * 3600))
+    """30 s doubling per try (up to 6 hours), with full jitter as carrier sends have."""
+    return backoff(attempts - 1, base=BASE_DELAY, cap=6 * 3600.0)
 
 
 def push_due(
@@ -198,50 +208,53 @@ def push_due(
     clock: Callable[[], datetime],
     session: requests.Session | None = None,
     limit: int = 500,
+    *,
+    owner: str | None = None,
+    lease: timedelta = LEASE,
 ) -> SyncResult:
-    """Enqueue new events, then send every due one; one transaction per record's outcome."""
+    """Enqueue new events and lease the due ones (one transaction), then send each outside
+    any transaction and record its outcome under the lease: two ``salesforce sync``
+    processes never push the same event at once."""
+    owner = owner or f"salesforce:{uuid.uuid4().hex[:12]}"
+    connected = select(salesforce_connections.c.root_id).where(
+        salesforce_connections.c.enabled.is_(True)
+    )
     with engine.begin() as conn:
         enqueued = enqueue(conn, clock())
-    with engine.connect() as conn:
-        due = _due(conn, clock(), limit)
+        event_ids = queue.claim_keys(
+            conn,
+            salesforce_outbox,
+            _KEY,
+            clock(),
+            limit,
+            owner,
+            lease,
+            order_by=[salesforce_outbox.c.root_id, _KEY],
+            where=salesforce_outbox.c.root_id.in_(connected),
+        )
+        due = _claimed(conn, event_ids) if event_ids else []
         settings = {root: _settings(conn, root) for root in {row.root_id for row in due}}
-        conn.rollback()
     clients = {root: SalesforceClient(found, session) for root, found in settings.items() if found}
     sent = failed = dead = 0
     for row in due:
-        client = clients.get(row.root_id)
-        if client is None:
-            continue
-        attempts = row.attempts + 1
+        client = clients[row.root_id]
+        attempts = row.attempts  # this try included
         try:
             salesforce_id = client.upsert(str(row.consent_event_id), record_fields(row))
         except (Retryable, LoginFailed) as error:
-            gone = attempts >= MAX_ATTEMPTS
-            _mark(
-                engine,
-                row.consent_event_id,
-                attempts=attempts,
-                last_error=str(error),
-                status="dead" if gone else "pending",
-                next_attempt_at=clock() + _backoff(attempts),
-            )
+            outcome = queue.retry_at(clock(), attempts, MAX_ATTEMPTS, _backoff(attempts))
+            _settle(engine, row.consent_event_id, owner, last_error=str(error), **outcome)
             failed += 1
-            dead += gone
+            dead += outcome["status"] == "dead"
             continue
         except Rejected as error:
-            _mark(
-                engine,
-                row.consent_event_id,
-                attempts=attempts,
-                last_error=str(error),
-                status="dead",
-            )
+            _settle(engine, row.consent_event_id, owner, last_error=str(error), status="dead")
             dead += 1
             continue
-        _mark(
+        _settle(
             engine,
             row.consent_event_id,
-            attempts=attempts,
+            owner,
             status="sent",
             salesforce_id=salesforce_id,
             sent_at=clock(),

@@ -24,6 +24,7 @@ from typing import Any
 
 from twilio.request_validator import RequestValidator  # type: ignore[import-untyped]
 
+from consentline.domain import delivery
 from consentline.domain.carrier_codes import TWILIO_OPTED_OUT
 from consentline.domain.carrier_policy import carrier_help, carrier_opt_in, carrier_opt_out
 from consentline.domain.errors import DomainError, Forbidden
@@ -203,7 +204,7 @@ def twilio_status(
         uow.connection,
         "twilio",
         sid,
-        status,
+        delivery.parse(status),
         error,
         now,
         outbox_id=outbox_id,

@@ -18,6 +18,7 @@ import logging
 from collections.abc import Mapping
 from datetime import datetime
 
+from consentline.domain import delivery
 from consentline.domain.carrier_codes import WHATSAPP_STOPPED_MARKETING
 from consentline.domain.carriers import CarrierSettings
 from consentline.domain.errors import DomainError
@@ -216,7 +217,7 @@ def _status(uow: UnitOfWork, found: carriers.CarrierLine, part: Part, now: datet
         uow.connection,
         "whatsapp",
         part.provider_message_id or "",
-        part.part_type,
+        delivery.parse(part.part_type),
         part.error_code,
         now,
         root_id=found.line.root_id,

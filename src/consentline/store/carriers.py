@@ -40,6 +40,16 @@ def line_with_carrier(
     return line_with_policy_of(row), settings
 
 
+def load_many(conn: Connection, root_ids: set[int]) -> dict[int, CarrierSettings]:
+    """Several organizations' settings in one statement (one outbox batch's)."""
+    query = select(provider_settings).where(provider_settings.c.root_id.in_(sorted(root_ids)))
+    found = {
+        row.root_id: CarrierSettings(dict(row.config), dict(row.secrets))
+        for row in conn.execute(query)
+    }
+    return {root: found.get(root, CarrierSettings()) for root in root_ids}
+
+
 def save(conn: Connection, root_id: int, settings: CarrierSettings, now: datetime) -> None:
     values = {"config": settings.config, "secrets": settings.secrets, "updated_at": now}
     updated = conn.execute(

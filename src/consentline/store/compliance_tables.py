@@ -97,6 +97,9 @@ salesforce_outbox = Table(
     Column("last_error", Text, nullable=True),
     Column("salesforce_id", String(40), nullable=True),
     Column("sent_at", UTCDateTime(), nullable=True),
+    # Leased as the carriers' outbox is (store.queue): one sync pass at a time per event.
+    Column("lease_owner", String(64), nullable=True),
+    Column("lease_until", UTCDateTime(), nullable=True),
     Index("ix_salesforce_outbox_due", "status", "next_attempt_at"),
     CheckConstraint("status IN ('pending','sent','dead')", name="status"),
 )

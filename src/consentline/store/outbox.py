@@ -11,9 +11,12 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy import Connection, and_, case, func, insert, or_, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
+from consentline.domain.delivery import DeliveryStatus, replaced_by
+from consentline.store import queue
 from consentline.store.tables import (
     conversations,
     lines,
@@ -22,18 +25,6 @@ from consentline.store.tables import (
     outbox,
     simulator_deliveries,
 )
-
-# Carriers report delivery out of order; a report never moves an item backwards.
-DELIVERY_RANK = {
-    "accepted": 1,
-    "queued": 1,
-    "sending": 2,
-    "sent": 3,
-    "delivered": 4,
-    "read": 5,
-    "undelivered": 6,
-    "failed": 6,
-}
 
 
 @dataclass(frozen=True)
@@ -103,7 +94,7 @@ def prioritize_conversation(conn: Connection, conversation_id: int, priority: in
 
 
 def _free(now: datetime) -> Any:
-    return or_(outbox.c.lease_until.is_(None), outbox.c.lease_until <= now)
+    return queue.free(outbox, now)
 
 
 def claim(
@@ -112,9 +103,22 @@ def claim(
     """Lease due items to ``owner`` until ``now + lease``: opt-out confirmations first (so
     they meet the FCC's 5 minutes under load), then oldest first.
 
-    An item whose lease ran out (its worker died) is due again, flagged ``in_doubt``.
+    Two statements for the whole batch: a SELECT of the due items with what sending needs
+    (on PostgreSQL locking them, ``SKIP LOCKED``), then one UPDATE leasing them that returns
+    those it took (another worker may have taken some in between on SQLite's snapshot). The
+    SELECT keeps each item's state before this claim: an item whose lease ran out (its
+    worker died) is due again, flagged ``in_doubt``.
     """
     root = orgs.alias("root")
+    contact_messages = messages.alias("contact_messages")
+    last_wrote = (
+        select(func.max(contact_messages.c.created_at))
+        .where(
+            contact_messages.c.conversation_id == conversations.c.id,
+            contact_messages.c.sender == "contact",
+        )
+        .scalar_subquery()
+    )
     query = (
         select(
             outbox.c.id,
@@ -134,6 +138,7 @@ def claim(
             messages.c.body,
             messages.c.template,
             messages.c.kind,
+            last_wrote.label("contact_last_wrote"),
         )
         .join(messages, messages.c.id == outbox.c.message_id)
         .join(conversations, conversations.c.id == messages.c.conversation_id)
@@ -145,11 +150,13 @@ def claim(
     )
     if conn.dialect.name == "postgresql":
         query = query.with_for_update(of=outbox, skip_locked=True)
-    items = []
-    for r in conn.execute(query).all():
-        taken = conn.execute(
+    due = conn.execute(query).all()
+    if not due:
+        return []
+    taken = set(
+        conn.execute(
             update(outbox)
-            .where(outbox.c.id == r.id, outbox.c.status == "pending", _free(now))
+            .where(outbox.c.id.in_([r.id for r in due]), outbox.c.status == "pending", _free(now))
             .values(
                 lease_owner=owner,
                 lease_until=now + lease,
@@ -157,32 +164,33 @@ def claim(
                 in_doubt=True,
                 attempts=outbox.c.attempts + 1,
             )
-        ).rowcount
-        if not taken:
-            continue
-        items.append(
-            OutboxItem(
-                r.id,
-                r.message_id,
-                r.destination,
-                r.attempts,
-                r.line_number,
-                r.contact,
-                r.channel,
-                r.body,
-                root_id=r.root_id,
-                conversation_id=r.conversation_id,
-                template=r.template,
-                kind=r.kind,
-                employee_name=r.employee_name,
-                company_name=r.company_name,
-                in_doubt=bool(r.in_doubt),
-                attempt_started_at=r.attempt_started_at,
-                provider_message_id=r.provider_message_id,
-                contact_last_wrote=contact_last_wrote(conn, r.conversation_id),
-            )
+            .returning(outbox.c.id)
+        ).scalars()
+    )
+    return [
+        OutboxItem(
+            r.id,
+            r.message_id,
+            r.destination,
+            r.attempts,
+            r.line_number,
+            r.contact,
+            r.channel,
+            r.body,
+            root_id=r.root_id,
+            conversation_id=r.conversation_id,
+            template=r.template,
+            kind=r.kind,
+            employee_name=r.employee_name,
+            company_name=r.company_name,
+            in_doubt=bool(r.in_doubt),
+            attempt_started_at=r.attempt_started_at,
+            provider_message_id=r.provider_message_id,
+            contact_last_wrote=r.contact_last_wrote,
         )
-    return items
+        for r in due
+        if r.id in taken
+    ]
 
 
 def renew(conn: Connection, item_id: int, owner: str, now: datetime, lease: timedelta) -> bool:
@@ -221,17 +229,17 @@ def oldest_pending(conn: Connection) -> datetime | None:
     return found if isinstance(found, datetime) else None
 
 
-def contact_last_wrote(conn: Connection, conversation_id: int) -> datetime | None:
-    """When the contact last wrote in this conversation (WhatsApp's service window)."""
-    query = select(func.max(messages.c.created_at)).where(
-        messages.c.conversation_id == conversation_id, messages.c.sender == "contact"
-    )
-    found = conn.execute(query).scalar()
-    return found if isinstance(found, datetime) else None
-
-
 def _leased(item_id: int, owner: str) -> Any:
     return and_(outbox.c.id == item_id, outbox.c.lease_owner == owner)
+
+
+@dataclass(frozen=True)
+class Sent:
+    """A send the carrier accepted, waiting to be recorded."""
+
+    item_id: int
+    provider: str
+    provider_message_id: str | None
 
 
 def record_sent(
@@ -242,20 +250,39 @@ def record_sent(
     provider_message_id: str | None,
     now: datetime,
 ) -> bool:
+    return record_sent_many(conn, owner, [Sent(item_id, provider, provider_message_id)], now) == 1
+
+
+def record_sent_many(conn: Connection, owner: str, sends: list[Sent], now: datetime) -> int:
+    """Record a batch of sends in one UPDATE; returns how many were still ``owner``'s.
+
+    A carrier message id a delivery report already tied to its item is kept.
+    """
+    if not sends:
+        return 0
+    by_id = outbox.c.id
+    providers = {s.item_id: s.provider for s in sends}
+    message_ids = {s.item_id: s.provider_message_id for s in sends if s.provider_message_id}
     values: dict[str, Any] = {
         "status": "sent",
         "sent_at": now,
-        "provider": provider,
+        "provider": case(providers, value=by_id),
         "lease_owner": None,
         "lease_until": None,
         "in_doubt": False,
         "last_error": None,
     }
-    if provider_message_id:
+    if message_ids:
         values["provider_message_id"] = func.coalesce(
-            outbox.c.provider_message_id, provider_message_id
+            outbox.c.provider_message_id, case(message_ids, value=by_id)
         )
-    return bool(conn.execute(update(outbox).where(_leased(item_id, owner)).values(values)).rowcount)
+    query = (
+        update(outbox)
+        .where(by_id.in_(list(providers)), outbox.c.lease_owner == owner)
+        .values(values)
+        .returning(by_id)
+    )
+    return len(conn.execute(query).all())
 
 
 def record_failed(
@@ -286,7 +313,7 @@ def record_delivery(
     conn: Connection,
     provider: str,
     provider_message_id: str,
-    status: str,
+    status: DeliveryStatus,
     error: str | None,
     now: datetime,
     *,
@@ -295,8 +322,11 @@ def record_delivery(
 ) -> int | None:
     """A carrier's delivery report; returns the outbox id it belongs to, if any.
 
-    Twilio's callback names the outbox item (its URL carries the id), so a report that
-    arrives before the worker recorded the send still ties the message id to the item.
+    One UPDATE whose CASE applies the report only over a status it may replace
+    (``domain.delivery``): two reports at once, in either order, end in the same state, as
+    the database re-reads the row each of them locked. Twilio's callback names the outbox
+    item (its URL carries the id), so a report that arrives before the worker recorded the
+    send still ties the message id to the item.
     """
     if outbox_id is not None:
         where = and_(
@@ -313,23 +343,25 @@ def record_delivery(
     if root_id is not None:
         in_root = select(messages.c.id).where(messages.c.root_id == root_id)
         where = and_(where, outbox.c.message_id.in_(in_root))
-    row = conn.execute(select(outbox.c.id, outbox.c.delivery_status).where(where)).first()
-    if row is None:
-        return None
-    current = DELIVERY_RANK.get(row.delivery_status or "", 0)
-    if DELIVERY_RANK.get(status, 0) < current:
-        return int(row.id)
-    conn.execute(
+    current = outbox.c.delivery_status
+    applies = or_(current.is_(None), current.in_([s.value for s in replaced_by(status)]))
+
+    def unless_older(value: Any, column: Any) -> Any:
+        return case((applies, value), else_=column)
+
+    query = (
         update(outbox)
-        .where(outbox.c.id == row.id)
+        .where(where)
         .values(
-            provider_message_id=provider_message_id,
-            delivery_status=status[:30],
-            delivery_error=error[:100] if error else None,
-            delivery_updated_at=now,
+            provider_message_id=unless_older(provider_message_id, outbox.c.provider_message_id),
+            delivery_status=unless_older(status.value, current),
+            delivery_error=unless_older(error[:100] if error else None, outbox.c.delivery_error),
+            delivery_updated_at=unless_older(now, outbox.c.delivery_updated_at),
         )
+        .returning(outbox.c.id)
     )
-    return int(row.id)
+    found = conn.execute(query).scalar()
+    return int(found) if found is not None else None
 
 
 def conversation_of(conn: Connection, item_id: int) -> int | None:
@@ -404,25 +436,22 @@ def pending_count(conn: Connection) -> int:
 
 
 def record_simulated(conn: Connection, item: OutboxItem, now: datetime) -> None:
-    """The simulator's delivery, once per outbox item (the unique outbox id is the key)."""
-    exists = select(simulator_deliveries.c.id).where(simulator_deliveries.c.outbox_id == item.id)
-    if conn.execute(exists).first() is not None:
-        return
-    try:
-        with conn.begin_nested():
-            conn.execute(
-                insert(simulator_deliveries).values(
-                    outbox_id=item.id,
-                    side=item.destination,
-                    line_number=item.line_number,
-                    contact=item.contact,
-                    channel=item.channel,
-                    body=item.body,
-                    delivered_at=now,
-                )
-            )
-    except IntegrityError:
-        return  # another worker recorded it first
+    """The simulator's delivery, once per outbox item (the unique outbox id is the key):
+    one INSERT that a second worker's copy of the same item leaves as it was."""
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    conn.execute(
+        dialect_insert(simulator_deliveries)
+        .values(
+            outbox_id=item.id,
+            side=item.destination,
+            line_number=item.line_number,
+            contact=item.contact,
+            channel=item.channel,
+            body=item.body,
+            delivered_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["outbox_id"])
+    )
 
 
 def simulated_deliveries(

@@ -26,6 +26,7 @@ from sqlalchemy import (
     true,
 )
 
+from consentline.domain.delivery import DeliveryStatus
 from consentline.store.types import UTCDateTime
 
 # Integer ids that are 64-bit on PostgreSQL and still SQLite's rowid alias.
@@ -261,6 +262,10 @@ outbox = Table(
     Index("ix_outbox_due", "status", "next_attempt_at"),
     Index("ix_outbox_provider_message_id", "provider", "provider_message_id"),
     CheckConstraint("status IN ('pending','sent','dead')", name="status"),
+    CheckConstraint(
+        "delivery_status IN ({})".format(",".join(f"'{s.value}'" for s in DeliveryStatus)),
+        name="delivery_status",
+    ),
 )
 
 # What the built-in simulator "sent": the phones of the demo read from here.

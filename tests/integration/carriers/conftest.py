@@ -13,7 +13,7 @@ from twilio.request_validator import RequestValidator
 
 from consentline.app import create_app, default_providers
 from consentline.config import Config
-from consentline.providers.outbox import deliver_due
+from consentline.service.outbox_worker import deliver_due
 from consentline.store.tables import outbox
 from tests.helpers import Api, FakeClock, Tenant
 from tests.standins.employee_app import EmployeeAppStandIn

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from consentline.providers.outbox import backoff, deliver_due
+from consentline.service.outbox_worker import backoff, deliver_due
 from consentline.store import outbox as outbox_store
 from consentline.store.outbox import OutboxItem
 from tests.integration.carriers.conftest import CONTACT, Carrier

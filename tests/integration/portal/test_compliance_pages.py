@@ -9,9 +9,9 @@ from sqlalchemy import Engine
 
 from consentline.app import default_providers
 from consentline.domain.messages import Channel
-from consentline.providers.outbox import deliver_due
 from consentline.service import messaging
 from consentline.service.demo import SYSTEM
+from consentline.service.outbox_worker import deliver_due
 from consentline.service.unit_of_work import UnitOfWork
 from tests.helpers import FakeClock
 from tests.integration.portal.support import Portal, PortalTenant, settings_of

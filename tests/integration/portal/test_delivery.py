@@ -7,7 +7,7 @@ import re
 from sqlalchemy import Engine, select
 
 from consentline.domain.phone import mask
-from consentline.providers.outbox import deliver_due
+from consentline.service.outbox_worker import deliver_due
 from consentline.store.outbox import OutboxItem
 from consentline.store.tables import outbox
 from tests.helpers import FakeClock

@@ -9,6 +9,7 @@ from typer.testing import CliRunner
 from consentline.cli import app
 from consentline.salesforce import sync
 from consentline.salesforce.client import SalesforceSettings
+from consentline.store import queue
 from consentline.store.compliance_tables import salesforce_connections, salesforce_outbox
 from consentline.store.tables import consent_events
 from tests.helpers import FakeClock
@@ -231,3 +232,78 @@ def test_cli_connect_stores_the_connection_and_never_prints_secrets(
         "https://test.salesforce.com",
         True,
     )
+
+
+def test_an_event_another_pass_leased_waits_for_its_lease(
+    gateway: Gateway,
+    clock: FakeClock,
+    salesforce: SalesforceServer,
+    trusting_session: requests.Session,
+) -> None:
+    """Two sync processes never push the same event at once; one that died gives it up
+    when its lease runs out."""
+    _connect(gateway, salesforce)
+    gateway.inbound(ALICE, "Hi Grace")
+    with gateway.engine.begin() as conn:
+        sync.enqueue(conn, clock())
+        taken = queue.claim_keys(
+            conn,
+            salesforce_outbox,
+            salesforce_outbox.c.consent_event_id,
+            clock(),
+            10,
+            "crashed-pass",
+            sync.LEASE,
+            order_by=[salesforce_outbox.c.consent_event_id],
+        )
+    assert len(taken) == 1
+    assert sync.push_due(gateway.engine, clock, trusting_session).sent == 0
+    assert salesforce.upserts() == []
+    clock.advance(seconds=sync.LEASE.total_seconds() + 1)
+    assert sync.push_due(gateway.engine, clock, trusting_session).sent == 1
+    (row,) = _outbox(gateway.engine)
+    assert (row["status"], row["attempts"], row["lease_owner"]) == ("sent", 2, None)
+
+
+def test_retries_after_an_outage_are_spread_out(
+    gateway: Gateway,
+    clock: FakeClock,
+    salesforce: SalesforceServer,
+    trusting_session: requests.Session,
+) -> None:
+    """Events that failed together come back at jittered times within the first 30 s."""
+    _connect(gateway, salesforce)
+    for n in range(8):
+        gateway.inbound(f"+155501992{n:02d}", "Hi Grace")
+    outage = (503, [{"message": "Server unavailable", "errorCode": "SERVER_UNAVAILABLE"}])
+    salesforce.state.failures.extend([outage] * 8)
+    salesforce.state.fail_after_saving = 0
+    assert sync.push_due(gateway.engine, clock, trusting_session).failed == 8
+    waits = [(r["next_attempt_at"] - clock()).total_seconds() for r in _outbox(gateway.engine)]
+    assert all(0 <= wait <= 30 for wait in waits)
+    assert len(set(waits)) > 1
+
+
+def test_a_dead_letter_is_sent_again_after_the_cli_retries_it(
+    gateway: Gateway,
+    clock: FakeClock,
+    salesforce: SalesforceServer,
+    trusting_session: requests.Session,
+    database_url: str,
+) -> None:
+    _connect(gateway, salesforce)
+    gateway.inbound(ALICE, "Hi Grace")
+    salesforce.state.failures.append(
+        (400, [{"message": "No such column 'Event__c'", "errorCode": "INVALID_FIELD"}])
+    )
+    assert sync.push_due(gateway.engine, clock, trusting_session).dead == 1
+    assert sync.push_due(gateway.engine, clock, trusting_session).sent == 0
+    command = ["salesforce", "retry", "--database-url", database_url, "--org"]
+    result = CliRunner().invoke(app, [*command, str(gateway.org_id)])
+    assert result.exit_code == 0, result.output
+    assert "1 dead consent events due again" in result.output
+    assert sync.push_due(gateway.engine, clock, trusting_session).sent == 1
+    (row,) = _outbox(gateway.engine)
+    assert (row["status"], row["attempts"]) == ("sent", 1)
+    again = CliRunner().invoke(app, [*command, str(gateway.org_id)])
+    assert "0 dead consent events due again" in again.output

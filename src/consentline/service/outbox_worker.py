@@ -1,140 +1,53 @@
 """The outbox worker: sends what decisions committed, retrying with backoff.
 
-One pass: lease due items in a short transaction, send each one OUTSIDE any transaction,
-then record its result in another short transaction. A worker that dies mid-send leaves its
-items leased and ``in_doubt``; when the lease runs out another pass picks them up and, before
-sending again, asks the carrier whether the first attempt went out (see README, "Exactly
-once").
+One pass: lease a batch of due items in one short transaction, send each one OUTSIDE any
+transaction, and record the sends of the batch together in one UPDATE (a failure, and a send
+on a carrier that cannot later say whether it went out, are recorded at once). A worker that
+dies mid-send leaves its items leased and ``in_doubt``; when the lease runs out another pass
+picks them up and, before sending again, asks the carrier whether the first attempt went out
+(see README, "Exactly once").
 """
 
 from __future__ import annotations
 
 import logging
 import os
-import random
 import socket
 import threading
 import time
 import uuid
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
-from typing import Protocol, runtime_checkable
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine
 
+from consentline.domain.retry import backoff
 from consentline.service.carrier_optout import mirror_opt_out
+from consentline.service.sending import (
+    BatchRouter,
+    FixedProviders,
+    Provider,
+    ProviderRouter,
+    Reconciling,
+    SendError,
+    settles_doubt,
+)
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store import outbox as outbox_store
 from consentline.store.failures import DATABASE_ERRORS
-from consentline.store.outbox import OutboxItem
+from consentline.store.outbox import OutboxItem, Sent
 
 log = logging.getLogger(__name__)
 
 Clock = Callable[[], datetime]
 
-
-class Provider(Protocol):
-    name: str
-
-    def send(self, item: OutboxItem) -> str | None:
-        """Send once; the carrier's message id, or raise (``SendError`` to classify)."""
-        ...
-
-
-@runtime_checkable
-class Reconciling(Protocol):
-    """A carrier that can say whether an earlier attempt of an item already went out."""
-
-    def find_sent(self, item: OutboxItem) -> str | None: ...
-
-
-class SendError(Exception):
-    """A failed send, classified: retry later, give up, or the contact opted out."""
-
-    def __init__(
-        self,
-        message: str,
-        *,
-        code: str | None = None,
-        retryable: bool = True,
-        in_doubt: bool = False,
-        opted_out: bool = False,
-    ) -> None:
-        super().__init__(message)
-        self.code = code
-        self.retryable = retryable
-        self.in_doubt = in_doubt
-        self.opted_out = opted_out
-
-    def __str__(self) -> str:
-        text = super().__str__()
-        return f"{self.code}: {text}" if self.code else text
-
-
-class ProviderRouter(Protocol):
-    """Chooses the provider for an item (by its organization, line, channel and side)."""
-
-    def provider_for(self, engine: Engine, item: OutboxItem) -> Provider: ...
-
-
-@dataclass(frozen=True)
-class FixedProviders:
-    """One provider per side, whatever the organization says (tests and simple setups)."""
-
-    by_destination: Mapping[str, Provider]
-
-    def provider_for(self, engine: Engine, item: OutboxItem) -> Provider:
-        return self.by_destination[item.destination]
-
-
 MAX_PAUSE_SECONDS = 10.0
 """The longest the worker waits between passes while the database keeps failing."""
 
 
-def backoff(attempts: int, base: float = 2.0, cap: float = 3600.0) -> timedelta:
-    """Exponential backoff with full jitter."""
-    return timedelta(seconds=random.uniform(0, min(cap, base * 2**attempts)))  # noqa: S311
-
-
 def worker_id() -> str:
     return f"{socket.gethostname()[:30]}:{os.getpid()}:{uuid.uuid4().hex[:8]}"
-
-
-def deliver_due(
-    engine: Engine,
-    providers: ProviderRouter | Mapping[str, Provider],
-    clock: Clock,
-    *,
-    limit: int = 20,
-    max_attempts: int = 8,
-    lease_seconds: float = 120.0,
-    owner: str | None = None,
-) -> int:
-    """Send every due outbox item once; returns how many were sent."""
-    router = FixedProviders(providers) if isinstance(providers, Mapping) else providers
-    owner = owner or worker_id()
-    with UnitOfWork(engine) as uow:
-        items = outbox_store.claim(
-            uow.connection, clock(), limit, owner, timedelta(seconds=lease_seconds)
-        )
-        uow.commit()
-    sent = 0
-    for index, item in enumerate(items):
-        stage = _Stage()
-        try:
-            with UnitOfWork(engine) as uow:
-                lease = timedelta(seconds=lease_seconds)
-                still_ours = outbox_store.renew(uow.connection, item.id, owner, clock(), lease)
-                uow.commit()
-            if still_ours:  # a slow batch may have outlived its lease: then it is not ours
-                sent += _deliver_one(engine, router, clock, item, owner, max_attempts, stage)
-        except Exception as error:
-            unfinished = [(item, stage.maybe_sent), *((rest, False) for rest in items[index + 1 :])]
-            raise BatchInterrupted(
-                release_items(engine, unfinished, owner, clock() + RELEASE_BACKOFF)
-            ) from error
-    return sent
 
 
 # How long released items wait before they are due again: the database just failed.
@@ -163,6 +76,102 @@ class _Stage:
     """Whether the item was handed to its carrier and the outcome not recorded."""
 
 
+@dataclass
+class _Batch:
+    """One pass's claimed items and the sends not recorded yet."""
+
+    engine: Engine
+    owner: str
+    clock: Clock
+    items: dict[int, OutboxItem]
+    unrecorded: list[Sent] = field(default_factory=list)
+
+    def sent(self, send: Sent) -> None:
+        self.unrecorded.append(send)
+
+    def record(self, connection: Connection) -> None:
+        """Write the unrecorded sends (one statement) in the caller's transaction; forgets
+        them only once that transaction commits (``recorded``)."""
+        outbox_store.record_sent_many(connection, self.owner, self.unrecorded, self.clock())
+
+    def recorded(self) -> None:
+        self.unrecorded = []
+
+    def flush(self) -> None:
+        if not self.unrecorded:
+            return
+        with UnitOfWork(self.engine) as uow:
+            self.record(uow.connection)
+            uow.commit()
+        self.recorded()
+
+    def unrecorded_items(self) -> Unfinished:
+        return [(self.items[send.item_id], True) for send in self.unrecorded]
+
+
+def deliver_due(
+    engine: Engine,
+    providers: ProviderRouter | Mapping[str, Provider],
+    clock: Clock,
+    *,
+    limit: int = 20,
+    max_attempts: int = 8,
+    lease_seconds: float = 120.0,
+    owner: str | None = None,
+) -> int:
+    """Send every due outbox item once; returns how many were sent."""
+    router = FixedProviders(providers) if isinstance(providers, Mapping) else providers
+    owner = owner or worker_id()
+    lease = timedelta(seconds=lease_seconds)
+    claimed_at = clock()
+    with UnitOfWork(engine) as uow:
+        items = outbox_store.claim(uow.connection, claimed_at, limit, owner, lease)
+        uow.commit()
+    if not items:
+        return 0
+    batch = _Batch(engine, owner, clock, {item.id: item for item in items})
+    # Until half the lease is spent nobody else can take these items; after that (a slow
+    # batch) each item's lease is renewed before its send, and one lost is not ours to send.
+    fresh_until = claimed_at + lease / 2
+    sent = 0
+    route: ProviderRouter | None = None
+    for index, item in enumerate(items):
+        stage = _Stage()
+        try:
+            if route is None:
+                route = (
+                    router.for_batch(engine, items) if isinstance(router, BatchRouter) else router
+                )
+            if clock() >= fresh_until and not _renew(batch, item, lease):
+                continue
+            sent += _deliver_one(engine, route, clock, item, max_attempts, stage, batch)
+        except Exception as error:
+            unrecorded = batch.unrecorded_items()
+            current = [] if item.id in {i.id for i, _ in unrecorded} else [(item, stage.maybe_sent)]
+            rest = [(later, False) for later in items[index + 1 :]]
+            unfinished = [*unrecorded, *current, *rest]
+            raise BatchInterrupted(
+                release_items(engine, unfinished, owner, clock() + RELEASE_BACKOFF)
+            ) from error
+    try:
+        batch.flush()
+    except Exception as error:
+        unfinished = batch.unrecorded_items()
+        raise BatchInterrupted(
+            release_items(engine, unfinished, owner, clock() + RELEASE_BACKOFF)
+        ) from error
+    return sent
+
+
+def _renew(batch: _Batch, item: OutboxItem, lease: timedelta) -> bool:
+    with UnitOfWork(batch.engine) as uow:
+        batch.record(uow.connection)
+        still_ours = outbox_store.renew(uow.connection, item.id, batch.owner, batch.clock(), lease)
+        uow.commit()
+    batch.recorded()
+    return still_ours
+
+
 def release_items(
     engine: Engine, unfinished: Unfinished, owner: str, retry_at: datetime
 ) -> Unfinished:
@@ -189,9 +198,9 @@ def _deliver_one(
     router: ProviderRouter,
     clock: Clock,
     item: OutboxItem,
-    owner: str,
     max_attempts: int,
     stage: _Stage,
+    batch: _Batch,
 ) -> int:
     provider_name = "unknown"
     try:
@@ -215,10 +224,11 @@ def _deliver_one(
         final = not failure.retryable or item.attempts + 1 >= max_attempts
         retry_at = None if final else now + backoff(item.attempts)
         with UnitOfWork(engine) as uow:
+            batch.record(uow.connection)  # the sends before it, in the same transaction
             outbox_store.record_failed(
                 uow.connection,
                 item.id,
-                owner,
+                batch.owner,
                 provider_name,
                 str(failure),
                 retry_at,
@@ -229,10 +239,12 @@ def _deliver_one(
                 source = f"{provider_name}:{failure.code or 'opted_out'}"
                 mirror_opt_out(uow, item.conversation_id, source, now)
             uow.commit()
+        batch.recorded()
         return 0
-    with UnitOfWork(engine) as uow:
-        outbox_store.record_sent(uow.connection, item.id, owner, provider_name, message_id, clock())
-        uow.commit()
+    batch.sent(Sent(item.id, provider_name, message_id))
+    if not settles_doubt(provider):
+        # A crash before this is recorded would leave a doubt only a person can settle.
+        batch.flush()
     return 1
 
 
