@@ -39,6 +39,7 @@ class Load:
     statuses: dict[int, int]
     socket_errors: dict[str, int]
     latency_ms: dict[str, float]
+    samples: dict[int, str]  # the first answer of each status other than 200 and 201
 
     def errors(self, expect: int) -> int:
         """Answers other than ``expect``, and connections that failed or timed out."""
@@ -53,6 +54,7 @@ class Load:
             "errors": self.errors(expect),
             "statuses": {str(status): n for status, n in sorted(self.statuses.items())},
             **{f"{name}_ms": round(self.latency_ms[name], 2) for name in LATENCIES},
+            "samples": {str(status): body for status, body in sorted(self.samples.items())},
         }
 
 
@@ -85,6 +87,7 @@ def run(
         command,
         capture_output=True,
         text=True,
+        errors="replace",
         env={**os.environ, **(secrets or {})},
         timeout=seconds + 120,
         check=False,
@@ -106,4 +109,5 @@ def parse(clients: int, text: str) -> Load:
             name: int(n) for name, n in raw["socket_errors"].items() if name != "status"
         },
         latency_ms={name: float(value) for name, value in raw["latency_ms"].items()},
+        samples={int(status): str(body) for status, body in raw["samples"].items()},
     )

@@ -90,7 +90,7 @@ def database(kind: str) -> Iterator[str]:
         with tempfile.TemporaryDirectory() as folder:
             yield f"sqlite:///{folder}/bench.db"
         return
-    server = PostgresServer().start()
+    server = PostgresServer(durable=True).start()  # commits wait for the WAL write
     try:
         admin = create_engine(server.url(), isolation_level="AUTOCOMMIT")
         with admin.connect() as conn:

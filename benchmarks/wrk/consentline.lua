@@ -29,6 +29,7 @@ local options = {}
 -- thread its number, done() collects each thread's answers by status.
 thread_id = 0
 statuses = {}
+samples = {} -- the first body of each status other than 200 and 201, to say why
 
 function setup(thread)
   thread:set("thread_id", #threads)
@@ -146,9 +147,17 @@ end
 
 function response(status, headers, body)
   statuses[status] = (statuses[status] or 0) + 1
+  if status > 201 and samples[status] == nil then
+    samples[status] = string.sub(body or "", 1, 300)
+  end
 end
 
 local function json(value)
+  if type(value) == "string" then
+    return '"' .. string.gsub(value, '[%c"\\]', function(char)
+      return string.format("\\u%04x", string.byte(char))
+    end) .. '"'
+  end
   if type(value) == "table" then
     local parts = {}
     for name, item in pairs(value) do
@@ -163,10 +172,13 @@ local function json(value)
 end
 
 function done(summary, latency, requests)
-  local answers = {}
+  local answers, bodies = {}, {}
   for _, thread in ipairs(threads) do
     for status, n in pairs(thread:get("statuses")) do
       answers[status] = (answers[status] or 0) + n
+    end
+    for status, body in pairs(thread:get("samples")) do
+      bodies[status] = body
     end
   end
   local seconds = summary.duration / 1e6
@@ -175,6 +187,7 @@ function done(summary, latency, requests)
     seconds = seconds,
     per_second = summary.requests / seconds,
     statuses = answers,
+    samples = bodies,
     socket_errors = summary.errors,
     latency_ms = {
       p50 = latency:percentile(50) / 1000,
