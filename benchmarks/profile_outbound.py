@@ -33,7 +33,7 @@ import uvicorn
 from sqlalchemy import event
 
 from benchmarks import http_load
-from benchmarks.run import RESULTS, _free_port, database
+from benchmarks.run import RESULTS, database, free_port
 from benchmarks.setup_data import LINE, seed
 from consentline.app import create_app, engine_for
 from consentline.config import Config
@@ -72,7 +72,7 @@ def profile(kind: str, seconds: float, clients: int, contacts: str, clock: str, 
         data = seed(engine, contacts=200)
         statements = Statements()
         event.listen(engine, "before_cursor_execute", statements)
-        port = _free_port()
+        port = free_port()
         RESULTS.mkdir(exist_ok=True)
         logs = logging_config("json")
         console = {k: v for k, v in logs["handlers"]["console"].items() if k != "stream"}

@@ -78,7 +78,7 @@ def endpoints(data: BenchData, base_url: str) -> list[Endpoint]:
     ]
 
 
-def _free_port() -> int:
+def free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -126,7 +126,7 @@ def service_in_process(engine: Engine, data: BenchData, seconds: float) -> float
 def server(url: str, workers: int, log_path: Path, twilio_api: str) -> Iterator[str]:
     """``consentline serve`` on a free port, as deployed: its outbox worker in-process, JSON
     access log (to ``log_path``), Twilio's API pointed at the local stand-in."""
-    port = _free_port()
+    port = free_port()
     base_url = f"http://127.0.0.1:{port}"
     env = {
         **os.environ,
@@ -151,7 +151,11 @@ def server(url: str, workers: int, log_path: Path, twilio_api: str) -> Iterator[
             yield base_url
         finally:
             process.terminate()
-            process.wait(timeout=30)
+            try:
+                process.wait(timeout=30)
+            except subprocess.TimeoutExpired:
+                process.kill()  # never leave a server behind
+                process.wait()
 
 
 def wait_for_outbox(url: str, limit: float = 300.0) -> float:
