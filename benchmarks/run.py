@@ -260,16 +260,18 @@ def _chart(results: dict[str, Any], path: Path) -> None:
     from matplotlib import pyplot
 
     figure, (left, right) = pyplot.subplots(1, 2, figsize=(11, 4))
+    colors = iter(pyplot.rcParams["axes.prop_cycle"].by_key()["color"])
     for kind, figures in results["databases"].items():
         rows = figures["http"]
         clients = [row["clients"] for row in rows]
-        left.plot(
-            clients, [r["healthz"]["per_second"] for r in rows], "--", label=f"/healthz ({kind})"
-        )
+        web = [r["healthz"]["per_second"] for r in rows]
+        left.plot(clients, web, "--", color=next(colors), label=f"/healthz ({kind})")
         for name in ("outbound_new_contact", "twilio_inbound_new_contact"):
-            label = f"{name.replace('_', ' ')} ({kind})"
-            left.plot(clients, [r[name]["per_second"] for r in rows], "o-", label=label)
-            right.plot(clients, [r[name]["p99_ms"] for r in rows], "o-", label=label)
+            label, color = f"{name.replace('_', ' ')} ({kind})", next(colors)
+            left.plot(
+                clients, [r[name]["per_second"] for r in rows], "o-", color=color, label=label
+            )
+            right.plot(clients, [r[name]["p99_ms"] for r in rows], "o-", color=color, label=label)
     for axis, title in ((left, "Throughput (requests/s)"), (right, "p99 latency (ms)")):
         axis.set_xscale("log", base=2)
         axis.set_xlabel("concurrent clients")
