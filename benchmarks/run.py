@@ -197,7 +197,12 @@ def measure(
         twilio = TwilioStandIn({TWILIO_ACCOUNT_SID: TWILIO_AUTH_TOKEN}).start()
         try:
             with server(url, workers, output / f"server-{kind}.log", twilio.url) as base_url:
-                http_load.run(base_url, "healthz", 2, 1)  # warm up
+                # Warm up: each request kind once through its first-time costs (imports,
+                # statement caches), so that no point measures them.
+                http_load.run(base_url, "healthz", 2, 1)
+                for endpoint in endpoints(data, base_url):
+                    options = {**endpoint.options, "run": str(next(runs))}
+                    http_load.run(base_url, endpoint.mode, 2, 1, options, secrets)
                 result["initial_drain_seconds"] = wait_for_outbox(url)
                 for n in clients:
                     web = http_load.run(base_url, "healthz", n, seconds)
