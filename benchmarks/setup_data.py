@@ -1,19 +1,30 @@
-"""Benchmark data: an organization in consent mode, a line, and contacts already opted in."""
+"""Benchmark data: an organization in consent mode with two lines, one sending through the
+simulator and one served by Twilio (whose API the benchmark stands in for locally), an API
+key, and contacts already opted in on the first line."""
 
 from __future__ import annotations
 
+import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from sqlalchemy import Engine
 
 from consentline.domain.messages import Channel
-from consentline.service import messaging, orgs as org_service, settings as settings_service
+from consentline.service import (
+    carriers,
+    messaging,
+    orgs as org_service,
+    settings as settings_service,
+)
 from consentline.service.access import Principal
 from consentline.service.unit_of_work import UnitOfWork
 
 OPERATOR = Principal("benchmark", None, frozenset(), is_operator=True)
 LINE = "+15550300001"
+TWILIO_LINE = "+15550300002"
+TWILIO_ACCOUNT_SID = "AC" + "b" * 32
+TWILIO_AUTH_TOKEN = secrets.token_urlsafe(24)  # a new one each run, for a throwaway database
 
 
 @dataclass(frozen=True)
@@ -42,9 +53,19 @@ def seed(engine: Engine, contacts: int) -> BenchData:
     with UnitOfWork(engine) as uow:
         org_service.create_line(uow, OPERATOR, org.id, LINE, "Bench Employee", now())
     with UnitOfWork(engine) as uow:
+        org_service.create_line(uow, OPERATOR, org.id, TWILIO_LINE, "Bench Employee", now())
+    with UnitOfWork(engine) as uow:
+        twilio = {
+            "account_sid": TWILIO_ACCOUNT_SID,
+            "auth_token": TWILIO_AUTH_TOKEN,
+            "lines": [TWILIO_LINE],
+        }
+        carriers.change_providers(uow, OPERATOR, org.id, {"twilio": twilio}, now())
+    with UnitOfWork(engine) as uow:
         key = org_service.create_api_key(
             uow, OPERATOR, org.id, "bench", ["messaging", "reports", "setup"], now()
         )
+    # benchmarks/wrk/consentline.lua's reuse mode texts these numbers.
     numbers = [f"+1555031{index:04d}" for index in range(contacts)]
     for number in numbers:
         for body in ("Hello", "YES"):

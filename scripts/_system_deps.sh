@@ -1,8 +1,10 @@
 # Sourced by scripts/test: the system packages the tests need (PostgreSQL for the second
-# database, Chromium for the browser tests), installed with apt when they are missing.
+# database, Chromium for the browser tests, wrk for the benchmark's smoke test), installed
+# with apt when they are missing.
 _missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || _missing+=(postgresql)
 [ -x /usr/bin/chromium ] || _missing+=(chromium)
+command -v wrk >/dev/null 2>&1 || _missing+=(wrk)
 if [ ${#_missing[@]} -gt 0 ]; then
   echo "Installing system packages for the tests: ${_missing[*]}" >&2
   _sudo=""
