@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -31,9 +32,27 @@ def policy_settings(uow: UnitOfWork, root_id: int) -> PolicySettings:
     return policy_settings_from(org_store.load_settings_document(uow.connection, root_id))
 
 
+_DEFAULTS = PolicySettings()
+_PARSED: dict[str, PolicySettings] = {}
+_PARSED_MOST = 512
+
+
 def policy_settings_from(document: dict[str, Any] | None) -> PolicySettings:
-    """An organization's settings from its stored document (the defaults when it has none)."""
-    return from_document(document) if document else PolicySettings()
+    """An organization's settings from its stored document (the defaults when it has none).
+
+    Every message reads its organization's document; reading it into settings costs more
+    than the rest of the decision, so each distinct document is read once per process. The
+    key is the document itself, so a change is seen by the very next message."""
+    if not document:
+        return _DEFAULTS
+    key = json.dumps(document, sort_keys=True, separators=(",", ":"), default=str)
+    settings = _PARSED.get(key)
+    if settings is None:
+        settings = from_document(document)
+        if len(_PARSED) >= _PARSED_MOST:
+            _PARSED.clear()
+        _PARSED[key] = settings
+    return settings
 
 
 def get_settings(uow: UnitOfWork, principal: Principal, org_id: int) -> dict[str, Any]:
