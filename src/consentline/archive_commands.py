@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 from sqlalchemy import Engine, select
 
 from consentline.archive import admin, export
@@ -20,6 +19,7 @@ from consentline.cli_support import (
     DatabaseUrl,
     engine_for,
     one_line_errors,
+    progress_bar,
     writable_output,
 )
 from consentline.domain.errors import DomainError
@@ -63,14 +63,7 @@ def verify_command(
     engine = engine_for(database_url)
     try:
         total = count_records(engine)
-        with Progress(
-            TextColumn("verifying"),
-            BarColumn(),
-            MofNCompleteColumn(),
-            TimeRemainingColumn(),
-            disable=quiet,
-            transient=True,
-        ) as bar:
+        with progress_bar("verifying", quiet=quiet) as bar:
             task = bar.add_task("records", total=total)
             result = verify(engine, lambda n: bar.advance(task, n))
     finally:

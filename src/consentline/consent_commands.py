@@ -10,9 +10,8 @@ from pathlib import Path
 from typing import Annotated
 
 import typer
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
-from consentline.cli_support import DatabaseUrl, engine_for
+from consentline.cli_support import DatabaseUrl, engine_for, progress_bar
 from consentline.config import Config
 from consentline.domain.dossier_check import read_public_key, verify_dossier
 from consentline.domain.errors import DomainError
@@ -55,14 +54,7 @@ def import_command(
     (then nothing is applied), 2 when the file cannot be read."""
     engine = engine_for(database_url)
     data = file.read_bytes()
-    with Progress(
-        TextColumn("importing"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-        disable=quiet,
-        transient=True,
-    ) as bar:
+    with progress_bar("importing", quiet=quiet) as bar:
         task = bar.add_task("rows", total=None)
 
         def advance(done: int, total: int) -> None:
