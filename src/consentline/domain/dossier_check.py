@@ -13,6 +13,7 @@ import hashlib
 import io
 import json
 import zipfile
+import zlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -54,6 +55,21 @@ class CheckResult:
         return not self.problems
 
 
+# What the ZIP and deflate readers raise for a damaged file: besides BadZipFile, a changed
+# byte can flag an entry as encrypted (RuntimeError), name an unknown compression method
+# (NotImplementedError) or break the deflate stream (zlib.error).
+_UNREADABLE = (
+    zipfile.BadZipFile,
+    zipfile.LargeZipFile,
+    OSError,
+    EOFError,
+    zlib.error,
+    RuntimeError,
+    NotImplementedError,
+    ValueError,
+)
+
+
 def verify_dossier(data: bytes, public_key: bytes) -> CheckResult:
     """Every reason the dossier cannot be trusted; none when it is intact and signed by
     ``public_key``."""
@@ -66,7 +82,7 @@ def verify_dossier(data: bytes, public_key: bytes) -> CheckResult:
             manifest_bytes = archive.read(MANIFEST)
             signature_text = archive.read(SIGNATURE)
             html = archive.read(HTML)
-    except (zipfile.BadZipFile, zipfile.LargeZipFile, OSError, EOFError) as error:
+    except _UNREADABLE as error:
         return CheckResult([f"the file is not an intact ZIP ({error})"])
     try:
         manifest: dict[str, Any] = json.loads(manifest_bytes)

@@ -89,14 +89,33 @@ def test_a_dossier_proves_every_decision_and_verifies_offline(api: Api) -> None:
     assert verify_dossier(_dossier(api, tenant, line=tenant.line), _key(api, tenant)).valid
 
 
+def _members(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        return {name: archive.read(name) for name in archive.namelist()}
+
+
 def test_one_changed_byte_fails_verification(api: Api) -> None:
     tenant = api.tenant()
     _history(api, tenant)
     data = _dossier(api, tenant)
     key = _key(api, tenant)
     middle = len(data) // 2
-    flipped = data[:middle] + bytes([data[middle] ^ 0x01]) + data[middle + 1 :]
-    assert not verify_dossier(flipped, key).valid
+    assert not verify_dossier(
+        data[:middle] + bytes([data[middle] ^ 1]) + data[middle + 1 :], key
+    ).valid
+    # A changed byte anywhere is an answer, never an error from the ZIP or deflate readers:
+    # refused with a reason, or, where the byte is ZIP bookkeeping that carries none of the
+    # content (a timestamp, a local header's copy of a checksum), the same content.
+    refused = 0
+    for at in range(len(data)):
+        flipped = data[:at] + bytes([data[at] ^ 0x01]) + data[at + 1 :]
+        result = verify_dossier(flipped, key)
+        if result.valid:
+            assert _members(flipped) == _members(data), at
+        else:
+            assert result.problems, at
+            refused += 1
+    assert refused > len(data) * 0.9
     manifest = _rezip(data, "manifest.json", b"signed form 42", b"signed form 43")
     assert verify_dossier(manifest, key).problems == [
         "the signature does not match: the manifest was changed"
