@@ -11,7 +11,7 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any
+from typing import Any, Concatenate, ParamSpec, TypeVar
 
 from sqlalchemy import Connection
 from sqlalchemy.exc import IntegrityError
@@ -33,6 +33,8 @@ from consentline.store.conversations import ConversationRow, NewMessage
 from consentline.store.orgs import LineRow, LineWithPolicy
 
 MAX_GROUP_SIZE = 50
+P = ParamSpec("P")
+R = TypeVar("R")
 LineRef = int | str
 Rule = Callable[..., Decision]
 
@@ -79,14 +81,6 @@ def consent_view(record: ConsentRecord, evidence_message_id: int | None) -> dict
         "evidence_message_id": evidence_message_id,
         "request_text": record.request_text,
     }
-
-
-def receive_inbound(uow: UnitOfWork, principal: Principal, **message: Any) -> MessageResult:
-    """A contact's message arriving for an employee's line, received and committed (see
-    ``receive`` for its arguments)."""
-    result = receive(uow, principal, **message)
-    uow.commit()
-    return result
 
 
 def receive(
@@ -156,6 +150,23 @@ def receive(
             replayed=True,
         )
     return result
+
+
+def _committed(
+    step: Callable[Concatenate[UnitOfWork, P], R],
+) -> Callable[Concatenate[UnitOfWork, P], R]:
+    """A step of a use case as a use case of its own: the same arguments, then commit."""
+
+    def use_case(uow: UnitOfWork, /, *args: P.args, **kwargs: P.kwargs) -> R:
+        result = step(uow, *args, **kwargs)
+        uow.commit()
+        return result
+
+    return use_case
+
+
+receive_inbound = _committed(receive)
+"""A contact's message arriving for an employee's line, received and committed."""
 
 
 def send_outbound(
