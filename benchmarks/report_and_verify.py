@@ -31,6 +31,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select, text
 
+from benchmarks.setup_data import insert_bank
 from consentline.domain import archive_chain as chain
 from consentline.domain.settings import Mode
 from consentline.reports import exports, sms_optin
@@ -41,10 +42,8 @@ from consentline.store.db import make_engine, migrate, reading
 from consentline.store.tables import (
     consent_events,
     conversations,
-    lines,
     message_events,
     messages,
-    orgs,
 )
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
@@ -56,31 +55,7 @@ def _build(engine: Engine, consents: int, total_messages: int, seed: int = 7) ->
     rng = random.Random(seed)
     per_conversation = max(1, total_messages // consents)
     with engine.begin() as conn:
-        conn.execute(
-            insert(orgs),
-            [{"id": 1, "name": "Bench Bank", "parent_id": None, "root_id": 1, "created_at": START}],
-        )
-        conn.execute(
-            insert(orgs),
-            [
-                {"id": 2, "name": "East", "parent_id": 1, "root_id": 1, "created_at": START},
-                {"id": 3, "name": "West", "parent_id": 1, "root_id": 1, "created_at": START},
-            ],
-        )
-        conn.execute(
-            insert(lines),
-            [
-                {
-                    "id": n,
-                    "org_id": 1 + n % 3,
-                    "root_id": 1,
-                    "number": f"+1555{n:07d}",
-                    "employee_name": f"Employee {n}",
-                    "created_at": START,
-                }
-                for n in range(1, LINES + 1)
-            ],
-        )
+        insert_bank(conn, lines=LINES, at=START)
     buffers: dict[str, list[dict[str, Any]]] = {
         "conversations": [],
         "messages": [],

@@ -28,6 +28,7 @@ from typing import Any
 
 from sqlalchemy import Engine, func, insert, select
 
+from benchmarks.setup_data import insert_bank
 from consentline.domain.consent import State
 from consentline.domain.messages import Channel
 from consentline.service import conversation_search
@@ -35,7 +36,7 @@ from consentline.service.access import Principal
 from consentline.service.conversation_search import SearchFilter
 from consentline.service.unit_of_work import UnitOfWork
 from consentline.store.db import make_engine, migrate
-from consentline.store.tables import conversations, lines, messages, orgs
+from consentline.store.tables import conversations, messages
 
 START = datetime(2024, 1, 1, tzinfo=UTC)
 LINES = 1000
@@ -61,34 +62,7 @@ def build(engine: Engine, total: int, seed: int = 11) -> None:
     # Zipf-like: a few common words, many rare ones (cumulative, so each draw is a bisect).
     cumulative = list(itertools.accumulate(1 / (rank + 1) for rank in range(VOCABULARY)))
     with engine.begin() as conn:
-        conn.execute(
-            insert(orgs),
-            [
-                {
-                    "id": 1,
-                    "name": "Bench Bank",
-                    "parent_id": None,
-                    "root_id": 1,
-                    "created_at": START,
-                },
-                {"id": 2, "name": "East", "parent_id": 1, "root_id": 1, "created_at": START},
-                {"id": 3, "name": "West", "parent_id": 1, "root_id": 1, "created_at": START},
-            ],
-        )
-        conn.execute(
-            insert(lines),
-            [
-                {
-                    "id": n,
-                    "org_id": 1 + n % 3,
-                    "root_id": 1,
-                    "number": f"+1555{n:07d}",
-                    "employee_name": f"Employee {n}",
-                    "created_at": START,
-                }
-                for n in range(1, LINES + 1)
-            ],
-        )
+        insert_bank(conn, lines=LINES, at=START)
     pending_conversations: list[dict[str, Any]] = []
     pending_messages: list[dict[str, Any]] = []
     message_id = 0

@@ -8,7 +8,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import Engine
+from sqlalchemy import Connection, Engine, insert
 
 from consentline.domain.messages import Channel
 from consentline.service import (
@@ -19,6 +19,7 @@ from consentline.service import (
 )
 from consentline.service.access import Principal
 from consentline.service.unit_of_work import UnitOfWork
+from consentline.store.tables import lines as line_rows, orgs
 
 OPERATOR = Principal("benchmark", None, frozenset(), is_operator=True)
 LINE = "+15550300001"
@@ -80,3 +81,30 @@ def seed(engine: Engine, contacts: int) -> BenchData:
                     now=now(),
                 )
     return BenchData(org.id, LINE, numbers, key)
+
+
+def insert_bank(conn: Connection, *, lines: int, at: datetime) -> None:
+    """A large archive's tenant as plain rows: "Bench Bank" with sub-organizations East and
+    West, and ``lines`` lines (ids 1…lines, numbers +1555…) spread over the three."""
+    conn.execute(
+        insert(orgs),
+        [
+            {"id": 1, "name": "Bench Bank", "parent_id": None, "root_id": 1, "created_at": at},
+            {"id": 2, "name": "East", "parent_id": 1, "root_id": 1, "created_at": at},
+            {"id": 3, "name": "West", "parent_id": 1, "root_id": 1, "created_at": at},
+        ],
+    )
+    conn.execute(
+        insert(line_rows),
+        [
+            {
+                "id": n,
+                "org_id": 1 + n % 3,
+                "root_id": 1,
+                "number": f"+1555{n:07d}",
+                "employee_name": f"Employee {n}",
+                "created_at": at,
+            }
+            for n in range(1, lines + 1)
+        ],
+    )
