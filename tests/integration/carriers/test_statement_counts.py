@@ -11,9 +11,6 @@ SQLAlchemy's ``begin`` event.
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -22,14 +19,8 @@ from typing import Any
 import pytest
 from sqlalchemy import Engine, event
 
-from tests.integration.carriers.conftest import (
-    APP_SECRET,
-    CONTACT,
-    LINE,
-    PHONE_NUMBER_ID,
-    Carrier,
-    twilio_inbound,
-)
+from tests.integration.carriers.conftest import CONTACT, Carrier, twilio_inbound
+from tests.integration.carriers.replay import post_whatsapp, retarget, whatsapp_payload
 
 MOST = 10
 
@@ -70,37 +61,11 @@ def _twilio(carrier: Carrier, body: str, sid: str) -> Cost:
     return cost
 
 
-def _whatsapp(carrier: Carrier, body: str, wamid: str) -> Cost:
-    wa_id = CONTACT.lstrip("+")
-    value = {
-        "messaging_product": "whatsapp",
-        "metadata": {"display_phone_number": LINE.lstrip("+"), "phone_number_id": PHONE_NUMBER_ID},
-        "contacts": [{"profile": {"name": "Kerry Fisher"}, "wa_id": wa_id}],
-        "messages": [
-            {
-                "from": wa_id,
-                "id": wamid,
-                "timestamp": "1767603600",
-                "text": {"body": body},
-                "type": "text",
-            }
-        ],
-    }
-    raw = json.dumps(
-        {
-            "object": "whatsapp_business_account",
-            "entry": [
-                {"id": "102290129340398", "changes": [{"value": value, "field": "messages"}]}
-            ],
-        }
-    ).encode()
-    signature = "sha256=" + hmac.new(APP_SECRET.encode(), raw, hashlib.sha256).hexdigest()
+def _whatsapp(carrier: Carrier, suffix: str) -> Cost:
+    """pywa's text message (a real notification), from the same sender each time."""
+    payload = retarget(whatsapp_payload("pywa_message:text"), suffix=suffix)
     with cost_of(carrier.api.engine) as cost:
-        response = carrier.client.post(
-            "/webhooks/whatsapp",
-            content=raw,
-            headers={"Content-Type": "application/json", "X-Hub-Signature-256": signature},
-        )
+        response = post_whatsapp(carrier, payload)
     assert response.status_code == 200, response.text
     return cost
 
@@ -139,9 +104,8 @@ def test_a_twilio_sms_is_one_transaction_of_few_statements(twilio_line: Carrier)
 
 
 def test_a_whatsapp_text_is_one_transaction_after_one_read(whatsapp: Carrier) -> None:
-    wamid = iter(f"wamid.HBgL{n:020d}" for n in range(100))
-    _whatsapp(whatsapp, "Hi Ada", next(wamid))
-    held = _whatsapp(whatsapp, "Are you there?", next(wamid))
+    _whatsapp(whatsapp, "1")
+    held = _whatsapp(whatsapp, "2")
     _report("WhatsApp text, held", held)
     # The accounts and the line are read in a snapshot that takes no write lock, then the
     # message is one transaction.
