@@ -67,11 +67,6 @@ class Form:
         return values[0] if values else default
 
 
-def keep_part(uow: UnitOfWork, part: PartRecord, now: datetime) -> bool:
-    """Keep one part as received; False if it was kept before."""
-    return carrier_parts.record_part(uow.connection, part, now)
-
-
 def part_key(payload: str) -> str:
     return hashlib.sha256(payload.encode()).hexdigest()
 
@@ -162,8 +157,8 @@ def twilio_inbound(
         outcome = f"refused:{error.code}"
         log.warning("kept a Twilio message that is no conversation's: %s", error.code)
     media = form.get("MediaUrl0") or None
-    keep_part(
-        uow,
+    carrier_parts.record_part(
+        uow.connection,
         PartRecord(
             root_id=found.line.root_id,
             carrier="twilio",
@@ -214,8 +209,8 @@ def twilio_status(
     if conversation is not None and error == str(TWILIO_OPTED_OUT):
         mirror_opt_out(uow, conversation, f"twilio:{TWILIO_OPTED_OUT}", now)
     payload = raw_json(list(form.pairs))
-    keep_part(
-        uow,
+    carrier_parts.record_part(
+        uow.connection,
         PartRecord(
             root_id=found.line.root_id,
             carrier="twilio",

@@ -30,8 +30,8 @@ from consentline.service.carrier_optout import mirror_opt_out, opt_out_contact
 from consentline.service.messaging import receive
 from consentline.service.notices import record_notice
 from consentline.service.unit_of_work import UnitOfWork, UnitsOfWork
-from consentline.service.webhooks import WebhookRefused, keep_part, log_contact
-from consentline.store import outbox as outbox_store
+from consentline.service.webhooks import WebhookRefused, log_contact
+from consentline.store import carrier_parts, outbox as outbox_store
 from consentline.store.carrier_parts import PartRecord
 
 log = logging.getLogger(__name__)
@@ -137,8 +137,8 @@ def _handle(
                 error.code,
                 log_contact(contact),
             )
-    new = keep_part(
-        uow,
+    new = carrier_parts.record_part(
+        uow.connection,
         PartRecord(
             root_id=root_id,
             carrier="whatsapp",
